@@ -1,0 +1,27 @@
+# Every target works on a fresh machine with only python3: it builds .venv first.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck unit bench clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/pulumi-nuon demo
+
+test: $(STAMP)
+	$(BIN)/ruff check provider tests examples
+	$(BIN)/mypy
+	$(BIN)/pytest -m "not benchmark"
+
+bench: $(STAMP)
+	$(BIN)/pytest -m benchmark -s
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""pulumi-nuon: read and wait on Nuon from Pulumi programs."""
