@@ -1,0 +1,144 @@
+"""Fault injection: what can go wrong between a client and Nuon, and when it should.
+
+A `Fault` says what happens to one request (an HTTP status, a 429 with Retry-After, added latency, a reset
+connection, truncated JSON, a proxy's HTML page, a slow trickle). A `FaultRule` says which requests get it: a
+route (or all), the next N requests, and/or a probability drawn from a seeded RNG so failures are
+reproducible. Rules are tried in the order they were added; the first that fires wins.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+from typing import Literal
+
+__all__ = ["Fault", "FaultKind", "FaultRule", "Route"]
+
+Route = Literal["releases", "latest_deploy", "other"]
+FaultKind = Literal["status", "rate_limit", "latency", "reset", "truncated_json", "html", "trickle"]
+_ROUTES: tuple[str, ...] = ("releases", "latest_deploy", "other")
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One way a request goes wrong. Build with the class methods."""
+
+    kind: FaultKind
+    status: int = 200
+    retry_after: float | None = None
+    retry_after_http_date: bool = False
+    seconds: float = 0.0
+    chunk_size: int = 64
+
+    @classmethod
+    def http_status(cls, status: int = 503) -> Fault:
+        """Answer `status` (5xx, 408, …) with Nuon's JSON error body instead of the real response."""
+        if not 400 <= status <= 599:
+            raise ValueError(f"a fault status must be 4xx or 5xx, got {status}")
+        return cls("status", status=status)
+
+    @classmethod
+    def timeout(cls) -> Fault:
+        """408 Request Timeout."""
+        return cls.http_status(408)
+
+    @classmethod
+    def rate_limit(cls, retry_after: float | None = 1, *, http_date: bool = False) -> Fault:
+        """429 with `Retry-After` in seconds, or as an HTTP date that many seconds from now
+        (`http_date=True`)."""
+        return cls("rate_limit", status=429, retry_after=retry_after, retry_after_http_date=http_date)
+
+    @classmethod
+    def latency(cls, seconds: float) -> Fault:
+        """Answer normally, `seconds` (real time) late."""
+        return cls("latency", seconds=seconds)
+
+    @classmethod
+    def reset(cls) -> Fault:
+        """Close the connection without answering (TCP reset on the socket server)."""
+        return cls("reset")
+
+    @classmethod
+    def truncated_json(cls) -> Fault:
+        """A complete 200 response whose JSON body is cut in half."""
+        return cls("truncated_json")
+
+    @classmethod
+    def html(cls, status: int = 502) -> Fault:
+        """A proxy's HTML error page (`text/html`) with `status`."""
+        return cls("html", status=status)
+
+    @classmethod
+    def trickle(cls, *, chunk_size: int = 64, seconds_per_chunk: float = 0.01) -> Fault:
+        """The real response, its body sent `chunk_size` bytes at a time with a pause between chunks."""
+        return cls("trickle", chunk_size=chunk_size, seconds=seconds_per_chunk)
+
+    def retry_after_header(self) -> str | None:
+        if self.retry_after is None:
+            return None
+        if self.retry_after_http_date:
+            # An HTTP date is absolute, so it comes from real time: what the client compares it with.
+            when = datetime.now(timezone.utc) + timedelta(seconds=self.retry_after)
+            return format_datetime(when, usegmt=True)
+        return f"{self.retry_after:g}"
+
+
+@dataclass
+class FaultRule:
+    """Which requests get `fault`: on `route` (None: any), the next `times` (None: unlimited), with
+    `probability`."""
+
+    fault: Fault
+    route: Route | None = None
+    times: int | None = None
+    probability: float | None = None
+    fired: int = 0
+
+    def __post_init__(self) -> None:
+        if self.route is not None and self.route not in _ROUTES:
+            raise ValueError(f"unknown route {self.route!r}; use one of {_ROUTES} or None")
+        if self.probability is not None and not 0.0 <= self.probability <= 1.0:
+            raise ValueError(f"probability must be within [0, 1], got {self.probability}")
+        if self.times is not None and self.times < 0:
+            raise ValueError(f"times must not be negative, got {self.times}")
+
+    @property
+    def exhausted(self) -> bool:
+        return self.times is not None and self.fired >= self.times
+
+
+@dataclass
+class _FaultBook:
+    """The rules in force and the seeded RNG behind probabilistic ones. Thread-safe."""
+
+    seed: int = 0
+    rules: list[FaultRule] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+
+    def add(self, rule: FaultRule) -> FaultRule:
+        with self._lock:
+            self.rules.append(rule)
+        return rule
+
+    def clear(self, *, seed: int | None = None) -> None:
+        with self._lock:
+            self.rules.clear()
+            if seed is not None:
+                self._rng = random.Random(seed)
+
+    def pick(self, route: Route) -> Fault | None:
+        with self._lock:
+            for rule in self.rules:
+                if rule.exhausted or rule.route not in (None, route):
+                    continue
+                if rule.probability is not None and self._rng.random() >= rule.probability:
+                    continue
+                rule.fired += 1
+                return rule.fault
+        return None
