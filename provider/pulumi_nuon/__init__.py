@@ -1,1 +1,58 @@
-"""pulumi-nuon: read and wait on Nuon from Pulumi programs."""
+"""pulumi-nuon: read and wait on Nuon from Pulumi programs.
+
+Data-source functions (``get_component_releases``, ``get_latest_deploy`` and their ``_output`` forms), dynamic
+resources (``ComponentReleases``, ``LatestDeploy``, ``DeployGate``) and the API client under them
+(``NuonClient``, ``AsyncNuonClient``), usable without Pulumi.
+"""
+
+from pulumi_nuon._version import __version__
+from pulumi_nuon.client import AsyncNuonClient, NuonClient
+from pulumi_nuon.errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    ConfigurationError,
+    DeployFailedError,
+    DeployGateError,
+    DeployTimeoutError,
+    InvalidIdError,
+    NotFoundError,
+    NuonError,
+    PermissionDeniedError,
+    RateLimitError,
+    ReleasesNotServedError,
+    ResponseValidationError,
+)
+from pulumi_nuon.models import ComponentRelease, ComponentReleaseStep, CompositeStatus, InstallDeploy, RunnerJob
+from pulumi_nuon.status import DeployPhase, classify
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncNuonClient",
+    "AuthenticationError",
+    "ComponentRelease",
+    "ComponentReleaseStep",
+    "CompositeStatus",
+    "ConfigurationError",
+    "DeployFailedError",
+    "DeployGateError",
+    "DeployPhase",
+    "DeployTimeoutError",
+    "InstallDeploy",
+    "InvalidIdError",
+    "NotFoundError",
+    "NuonClient",
+    "NuonError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ReleasesNotServedError",
+    "ResponseValidationError",
+    "RunnerJob",
+    "__version__",
+    "classify",
+]

@@ -1,0 +1,546 @@
+"""NuonClient and AsyncNuonClient against strict mock transports: every branch of requests, pagination, retries
+and error mapping. The same behaviour over real sockets is tested against the simulator in tests/simulator/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+from typing import Any
+
+import httpx
+import pytest
+from pulumi_nuon import AsyncNuonClient, NuonClient, _core
+from pulumi_nuon.errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InternalServerError,
+    InvalidIdError,
+    NuonError,
+    PaginationError,
+    PermissionDeniedError,
+    RateLimitError,
+    ReleasesNotServedError,
+    ResponseValidationError,
+)
+
+from tests.conftest import CANARY_TOKEN, ORG_ID, make_strict
+from tests.strict_mock import Expect, StrictTransport, json_response
+
+CMP = "cmp01j5example0000000000a"
+INL = "inl01j5example0000000000b"
+RELEASES = f"/v1/components/{CMP}/releases"
+LATEST = f"/v1/installs/{INL}/components/{CMP}/deploys/latest"
+
+
+def rel(i: int) -> dict[str, Any]:
+    return {"id": f"rel{i:023d}", "build_id": f"bld{i:023d}", "status": "active", "release_steps": []}
+
+
+def page(start: int, count: int, *, next_: bool | None, limit: int = 100) -> httpx.Response:
+    headers = {"X-Nuon-Page-Limit": str(limit), "X-Nuon-Page-Offset": str(start)}
+    if next_ is not None:
+        headers["X-Nuon-Page-Next"] = "true" if next_ else "false"
+    return json_response(200, [rel(i) for i in range(start, start + count)], headers)
+
+
+def q(offset: int, limit: int = 100) -> dict[str, str]:
+    return {"offset": str(offset), "limit": str(limit)}
+
+
+class Sleeps(list[float]):
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def client(transport: StrictTransport, sleeps: Sleeps | None = None, **kw: Any) -> NuonClient:
+    return NuonClient(
+        api_token=CANARY_TOKEN,
+        org_id=ORG_ID,
+        api_url="https://nuon.test",
+        transport=transport.sync(),
+        sleep=sleeps if sleeps is not None else Sleeps(),
+        random=lambda: 0.0,
+        **kw,
+    )
+
+
+# --- requests -------------------------------------------------------------------------------------------------
+
+
+def test_every_request_carries_both_auth_headers_and_a_user_agent(strict: list[StrictTransport]) -> None:
+    t = make_strict(strict, Expect("GET", LATEST, json_response(200, {"id": "dpl1", "status": "active"})))
+    client(t).get_latest_deploy(INL, CMP)
+    headers = t.requests[0].headers
+    assert headers["authorization"] == f"Bearer {CANARY_TOKEN}"
+    assert headers["x-nuon-org-id"] == ORG_ID
+    assert headers["user-agent"].startswith("pulumi-nuon/")
+    assert str(t.requests[0].url) == f"https://nuon.test{LATEST}"
+
+
+def test_ids_are_url_quoted(strict: list[StrictTransport]) -> None:
+    t = make_strict(strict, Expect("GET", "/v1/components/a:b+c/releases", page(0, 0, next_=False)))
+    assert list(client(t).list_component_releases("a:b+c")) == []
+    assert t.requests[0].url.raw_path.startswith(b"/v1/components/a%3Ab%2Bc/releases")
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ("", "empty"),
+        ("a/b", "not a Nuon id"),
+        ("a b", "not a Nuon id"),
+        ("x\n", "not a Nuon id"),
+        ("..", "not a Nuon id"),
+        ("a?b", "not a Nuon id"),
+        ("a" * 129, "characters long"),
+        (42, "must be a string"),
+    ],
+)
+def test_bad_ids_fail_before_any_request(strict: list[StrictTransport], value: Any, fragment: str) -> None:
+    t = make_strict(strict)  # no expectations: any request fails the test
+    c = client(t)
+    with pytest.raises(InvalidIdError, match=fragment):
+        c.get_latest_deploy(value, CMP)
+    with pytest.raises(InvalidIdError, match="component_id"):
+        c.list_component_releases(value)  # raises at the call, not at the first next()
+    assert t.requests == []
+
+
+def test_invalid_id_error_is_also_a_value_error() -> None:
+    with pytest.raises(ValueError):
+        _core.validate_id("install_id", "")
+
+
+# --- latest deploy --------------------------------------------------------------------------------------------
+
+
+def test_latest_deploy_keeps_the_request_ids_although_nuon_sends_an_empty_install_id(
+    strict: list[StrictTransport],
+) -> None:
+    body = {"id": "dpl1", "install_id": "", "status": "executing", "build_id": "bld1"}
+    t = make_strict(strict, Expect("GET", LATEST, json_response(200, body)))
+    deploy = client(t).get_latest_deploy(INL, CMP)
+    assert deploy is not None
+    assert (deploy.id, deploy.install_id, deploy.component_id, deploy.status) == ("dpl1", INL, CMP, "executing")
+
+
+def test_latest_deploy_404_means_no_deploy(strict: list[StrictTransport]) -> None:
+    t = make_strict(
+        strict, Expect("GET", LATEST, json_response(404, {"error": "not found", "description": "not found"}))
+    )
+    assert client(t).get_latest_deploy(INL, CMP) is None
+
+
+@pytest.mark.parametrize(
+    ("status", "cls", "hint"),
+    [
+        (400, BadRequestError, "400"),
+        (401, AuthenticationError, "NUON_API_TOKEN"),
+        (403, PermissionDeniedError, "NUON_ORG_ID"),
+        (409, ConflictError, "409"),
+        (418, APIStatusError, "418"),
+    ],
+)
+def test_error_statuses_map_to_typed_errors_with_nuons_words(
+    strict: list[StrictTransport], status: int, cls: type[APIStatusError], hint: str
+) -> None:
+    body = {"error": "nope", "user_error": True, "description": "the details"}
+    t = make_strict(strict, Expect("GET", LATEST, json_response(status, body)))
+    with pytest.raises(cls) as info:
+        client(t).get_latest_deploy(INL, CMP)
+    err = info.value
+    assert type(err) is cls
+    assert (err.status_code, err.error, err.description, err.user_error) == (status, "nope", "the details", True)
+    message = str(err)
+    assert f"GET {LATEST}" in message and str(status) in message and "nope: the details" in message and hint in message
+
+
+def test_error_body_may_be_an_html_page(strict: list[StrictTransport]) -> None:
+    html = httpx.Response(
+        502, text="<html><body><h1>502 Bad Gateway</h1></body></html>", headers={"content-type": "text/html"}
+    )
+    t = make_strict(strict, *[Expect("GET", LATEST, html)] * 3)
+    with pytest.raises(InternalServerError) as info:
+        client(t).get_latest_deploy(INL, CMP)
+    assert "502 Bad Gateway" in str(info.value) and "text/html" in str(info.value)
+    assert info.value.error is None
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b'{"id": "dpl1", "status": "act', "application/json"),
+        (b"<html>maintenance</html>", "text/html"),
+        (b"[]", "application/json"),
+        (b"null", "application/json"),
+        (b"", "application/json"),
+    ],
+)
+def test_a_2xx_body_that_is_not_a_deploy_is_a_validation_error(
+    strict: list[StrictTransport], body: bytes, content_type: str
+) -> None:
+    t = make_strict(
+        strict, Expect("GET", LATEST, httpx.Response(200, content=body, headers={"content-type": content_type}))
+    )
+    with pytest.raises(ResponseValidationError) as info:
+        client(t).get_latest_deploy(INL, CMP)
+    assert f"GET {LATEST} returned 200" in str(info.value) and info.value.__cause__ is None
+
+
+def test_the_token_never_appears_in_error_messages_even_when_echoed(strict: list[StrictTransport]) -> None:
+    body = {"error": f"bad token {CANARY_TOKEN}", "description": f"Bearer {CANARY_TOKEN}"}
+    t = make_strict(strict, Expect("GET", LATEST, json_response(401, body)))
+    with pytest.raises(AuthenticationError) as info:
+        client(t).get_latest_deploy(INL, CMP)
+    assert CANARY_TOKEN not in str(info.value) and CANARY_TOKEN not in repr(info.value)
+
+
+# --- retries --------------------------------------------------------------------------------------------------
+
+OK = json_response(200, {"id": "dpl1", "status": "active"})
+
+
+@pytest.mark.parametrize("code", [408, 429, 500, 502, 503, 504])
+def test_retryable_statuses_are_retried_with_exponential_backoff(strict: list[StrictTransport], code: int) -> None:
+    t = make_strict(
+        strict,
+        Expect("GET", LATEST, json_response(code, {})),
+        Expect("GET", LATEST, json_response(code, {})),
+        Expect("GET", LATEST, OK),
+    )
+    sleeps = Sleeps()
+    assert client(t, sleeps).get_latest_deploy(INL, CMP) is not None
+    assert sleeps == [0.5, 1.0]
+
+
+def test_retries_give_up_after_max_retries_with_the_last_error(strict: list[StrictTransport]) -> None:
+    t = make_strict(strict, *[Expect("GET", LATEST, json_response(503, {"error": "down"}))] * 4)
+    sleeps = Sleeps()
+    with pytest.raises(InternalServerError, match="503"):
+        client(t, sleeps, max_retries=3).get_latest_deploy(INL, CMP)
+    assert sleeps == [0.5, 1.0, 2.0]
+
+
+def test_max_retries_zero_means_one_attempt(strict: list[StrictTransport]) -> None:
+    t = make_strict(strict, Expect("GET", LATEST, json_response(429, {"error": "slow down"})))
+    with pytest.raises(RateLimitError, match="rate limiting"):
+        client(t, max_retries=0).get_latest_deploy(INL, CMP)
+
+
+@pytest.mark.parametrize("code", [400, 401, 403, 409])
+def test_client_errors_are_not_retried(strict: list[StrictTransport], code: int) -> None:
+    t = make_strict(strict, Expect("GET", LATEST, json_response(code, {})))
+    with pytest.raises(APIStatusError):
+        client(t).get_latest_deploy(INL, CMP)
+
+
+def test_retry_after_seconds_is_honoured(strict: list[StrictTransport]) -> None:
+    t = make_strict(
+        strict, Expect("GET", LATEST, json_response(429, {}, {"Retry-After": "3"})), Expect("GET", LATEST, OK)
+    )
+    sleeps = Sleeps()
+    client(t, sleeps).get_latest_deploy(INL, CMP)
+    assert sleeps == [3.0]
+
+
+def test_retry_after_http_date_is_honoured(strict: list[StrictTransport]) -> None:
+    now = 1_800_000_000.0
+    when = email.utils.formatdate(now + 7, usegmt=True)
+    t = make_strict(
+        strict, Expect("GET", LATEST, json_response(503, {}, {"Retry-After": when})), Expect("GET", LATEST, OK)
+    )
+    sleeps = Sleeps()
+    client(t, sleeps, clock=lambda: now).get_latest_deploy(INL, CMP)
+    assert sleeps == [7.0]
+
+
+def test_retry_after_beyond_the_cap_is_clamped(strict: list[StrictTransport]) -> None:
+    t = make_strict(
+        strict, Expect("GET", LATEST, json_response(429, {}, {"Retry-After": "3600"})), Expect("GET", LATEST, OK)
+    )
+    sleeps = Sleeps()
+    client(t, sleeps).get_latest_deploy(INL, CMP)
+    assert sleeps == [60.0]
+
+
+def test_connection_errors_are_retried_then_reported(strict: list[StrictTransport]) -> None:
+    req = httpx.Request("GET", "https://nuon.test")
+    t = make_strict(strict, *[Expect("GET", LATEST, httpx.ConnectError("refused", request=req))] * 3)
+    with pytest.raises(APIConnectionError) as info:
+        client(t).get_latest_deploy(INL, CMP)
+    assert type(info.value) is APIConnectionError
+    assert "could not reach https://nuon.test" in str(info.value) and "NUON_API_URL" in str(info.value)
+    assert isinstance(info.value.__cause__, httpx.ConnectError)
+
+
+def test_timeouts_are_retried_then_reported_as_timeouts(strict: list[StrictTransport]) -> None:
+    req = httpx.Request("GET", "https://nuon.test")
+    t = make_strict(
+        strict,
+        Expect("GET", LATEST, httpx.ReadTimeout("slow", request=req)),
+        Expect("GET", LATEST, httpx.ReadTimeout("slow", request=req)),
+        Expect("GET", LATEST, httpx.ReadTimeout("slow", request=req)),
+    )
+    with pytest.raises(APITimeoutError, match="timed out"):
+        client(t).get_latest_deploy(INL, CMP)
+
+
+def test_a_reset_then_success_recovers(strict: list[StrictTransport]) -> None:
+    req = httpx.Request("GET", "https://nuon.test")
+    t = make_strict(
+        strict, Expect("GET", LATEST, httpx.RemoteProtocolError("reset", request=req)), Expect("GET", LATEST, OK)
+    )
+    assert client(t).get_latest_deploy(INL, CMP) is not None
+
+
+def test_jitter_shortens_the_backoff_by_at_most_a_quarter() -> None:
+    assert _core.backoff_delay(0, initial=0.5, maximum=8, jitter=0.0) == 0.5
+    assert _core.backoff_delay(0, initial=0.5, maximum=8, jitter=0.999) == pytest.approx(0.375, abs=1e-3)
+    assert _core.backoff_delay(10, initial=0.5, maximum=8, jitter=0.0) == 8.0
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, None),
+        ("2", 2.0),
+        ("0.5", 0.5),
+        ("-1", 0.0),
+        ("soon", None),
+        ("nan", None),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
+    ],
+)
+def test_retry_after_parsing(header: str | None, expected: float | None) -> None:
+    assert _core.parse_retry_after(header, now=1_800_000_000.0) == expected
+
+
+def test_negative_max_retries_is_refused() -> None:
+    with pytest.raises(ValueError):
+        NuonClient(api_token="t", org_id="o", max_retries=-1)
+
+
+# --- pagination -----------------------------------------------------------------------------------------------
+
+
+def ids(releases: Any) -> list[str]:
+    return [r.id for r in releases]
+
+
+def test_single_short_page(strict: list[StrictTransport]) -> None:
+    t = make_strict(strict, Expect("GET", RELEASES, page(0, 3, next_=False), q(0)))
+    assert ids(client(t).list_component_releases(CMP)) == [rel(i)["id"] for i in range(3)]
+
+
+def test_follows_the_next_page_header(strict: list[StrictTransport]) -> None:
+    t = make_strict(
+        strict,
+        Expect("GET", RELEASES, page(0, 100, next_=True), q(0)),
+        Expect("GET", RELEASES, page(100, 100, next_=True), q(100)),
+        Expect("GET", RELEASES, page(200, 50, next_=False), q(200)),
+    )
+    assert len(list(client(t).list_component_releases(CMP))) == 250
+
+
+def test_exactly_full_last_page_stops_on_next_false(strict: list[StrictTransport]) -> None:
+    t = make_strict(
+        strict,
+        Expect("GET", RELEASES, page(0, 100, next_=True), q(0)),
+        Expect("GET", RELEASES, page(100, 100, next_=False), q(100)),
+    )
+    assert len(list(client(t).list_component_releases(CMP))) == 200
+
+
+def test_missing_header_falls_back_to_the_short_page_rule(strict: list[StrictTransport]) -> None:
+    t = make_strict(
+        strict,
+        Expect("GET", RELEASES, page(0, 100, next_=None), q(0)),
+        Expect("GET", RELEASES, page(100, 99, next_=None), q(100)),
+    )
+    assert len(list(client(t).list_component_releases(CMP))) == 199
+
+
+def test_missing_header_and_exactly_full_last_page_costs_one_empty_page(strict: list[StrictTransport]) -> None:
+    t = make_strict(
+        strict,
+        Expect("GET", RELEASES, page(0, 100, next_=None), q(0)),
+        Expect("GET", RELEASES, page(100, 0, next_=None), q(100)),
+    )
+    assert len(list(client(t).list_component_releases(CMP))) == 100
+
+
+def test_short_page_rule_uses_the_effective_limit_after_a_server_cap(strict: list[StrictTransport]) -> None:
+    # A server capping harder than 100 announces it in X-Nuon-Page-Limit: a page of 50 is then full.
+    t = make_strict(
+        strict,
+        Expect("GET", RELEASES, page(0, 50, next_=None, limit=50), q(0)),
+        Expect("GET", RELEASES, page(50, 10, next_=None, limit=50), q(50)),
+    )
+    assert len(list(client(t).list_component_releases(CMP))) == 60
+
+
+def test_never_asks_for_more_than_the_cap_of_100(strict: list[StrictTransport]) -> None:
+    t = make_strict(
+        strict,
+        Expect("GET", RELEASES, page(0, 100, next_=True), q(0)),
+        Expect("GET", RELEASES, page(100, 100, next_=False), q(100)),
+    )
+    list(client(t).list_component_releases(CMP, limit=500))
+    assert all(int(r.url.params["limit"]) <= 100 for r in t.requests)
+
+
+def test_limit_stops_early_and_asks_for_no_more_than_needed(strict: list[StrictTransport]) -> None:
+    t = make_strict(
+        strict,
+        Expect("GET", RELEASES, page(0, 100, next_=True), q(0)),
+        Expect("GET", RELEASES, page(100, 50, next_=True), q(100, 50)),
+    )
+    assert len(list(client(t).list_component_releases(CMP, limit=150))) == 150
+
+
+def test_limit_truncates_a_server_that_ignores_it(strict: list[StrictTransport]) -> None:
+    t = make_strict(strict, Expect("GET", RELEASES, page(0, 100, next_=True), q(0, 5)))
+    assert len(list(client(t).list_component_releases(CMP, limit=5))) == 5
+
+
+def test_limit_zero_makes_no_request(strict: list[StrictTransport]) -> None:
+    t = make_strict(strict)
+    assert list(client(t).list_component_releases(CMP, limit=0)) == []
+
+
+def test_negative_limit_is_refused(strict: list[StrictTransport]) -> None:
+    with pytest.raises(ValueError, match="limit"):
+        client(make_strict(strict)).list_component_releases(CMP, limit=-1)
+
+
+def test_unknown_component_is_an_empty_list(strict: list[StrictTransport]) -> None:
+    t = make_strict(strict, Expect("GET", RELEASES, json_response(200, [])))
+    assert list(client(t).list_component_releases(CMP)) == []
+
+
+def test_an_empty_page_announcing_more_ends_the_listing(strict: list[StrictTransport]) -> None:
+    t = make_strict(strict, Expect("GET", RELEASES, page(0, 0, next_=True)))
+    assert list(client(t).list_component_releases(CMP)) == []
+
+
+def test_endless_paging_is_cut_off_by_the_page_guard() -> None:
+    calls = 0
+
+    def endless(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        return page(int(request.url.params["offset"]), 1, next_=True)
+
+    c = NuonClient(api_token="t", org_id="o", api_url="https://nuon.test", transport=httpx.MockTransport(endless))
+    with pytest.raises(PaginationError, match="after 1000 pages"):
+        list(c.list_component_releases(CMP))
+    assert calls == 1000
+
+
+@pytest.mark.parametrize("code", [404, 410])
+def test_releases_route_gone_is_reported_as_not_served(strict: list[StrictTransport], code: int) -> None:
+    t = make_strict(
+        strict, Expect("GET", RELEASES, json_response(code, {"error": "not found", "description": "not found"}))
+    )
+    with pytest.raises(ReleasesNotServedError, match="no longer serves component releases"):
+        list(client(t).list_component_releases(CMP))
+
+
+def test_a_broken_page_is_a_validation_error(strict: list[StrictTransport]) -> None:
+    t = make_strict(strict, Expect("GET", RELEASES, httpx.Response(200, content=b'[{"id": "rel1"', headers={})))
+    with pytest.raises(ResponseValidationError, match="JSON array of ComponentRelease"):
+        list(client(t).list_component_releases(CMP))
+
+
+def test_releases_are_streamed_page_by_page(strict: list[StrictTransport]) -> None:
+    t = make_strict(
+        strict, Expect("GET", RELEASES, page(0, 100, next_=True)), Expect("GET", RELEASES, page(100, 1, next_=False))
+    )
+    it = client(t).list_component_releases(CMP)
+    next(it)
+    assert len(t.requests) == 1
+    assert len(list(it)) == 100 and len(t.requests) == 2
+
+
+# --- async twin -----------------------------------------------------------------------------------------------
+
+
+def aclient(transport: StrictTransport, sleeps: list[float], **kw: Any) -> AsyncNuonClient:
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    return AsyncNuonClient(
+        api_token=CANARY_TOKEN,
+        org_id=ORG_ID,
+        api_url="https://nuon.test",
+        transport=transport.asynchronous(),
+        sleep=sleep,
+        random=lambda: 0.0,
+        **kw,
+    )
+
+
+def test_async_client_pages_retries_and_maps_404(strict: list[StrictTransport]) -> None:
+    t = make_strict(
+        strict,
+        Expect("GET", RELEASES, page(0, 100, next_=True), q(0)),
+        Expect("GET", RELEASES, json_response(503, {}), q(100)),
+        Expect("GET", RELEASES, page(100, 5, next_=False), q(100)),
+        Expect("GET", LATEST, json_response(404, {"description": "not found"})),
+        Expect("GET", LATEST, json_response(200, {"id": "dpl9", "install_id": ""})),
+    )
+    sleeps: list[float] = []
+
+    async def run() -> tuple[int, Any, Any]:
+        async with aclient(t, sleeps) as c:
+            releases = [r async for r in c.list_component_releases(CMP)]
+            return len(releases), await c.get_latest_deploy(INL, CMP), await c.get_latest_deploy(INL, CMP)
+
+    count, missing, deploy = asyncio.run(run())
+    assert (count, missing, deploy.id, deploy.install_id) == (105, None, "dpl9", INL)
+    assert sleeps == [0.5]
+
+
+def test_async_client_raises_the_same_typed_errors(strict: list[StrictTransport]) -> None:
+    t = make_strict(strict, Expect("GET", LATEST, json_response(401, {"error": "unauthorized"})))
+
+    async def run() -> None:
+        async with aclient(t, []) as c:
+            await c.get_latest_deploy(INL, CMP)
+
+    with pytest.raises(AuthenticationError, match="unauthorized"):
+        asyncio.run(run())
+
+
+def test_async_bad_ids_fail_at_the_call() -> None:
+    c = AsyncNuonClient(api_token="t", org_id="o")
+    with pytest.raises(InvalidIdError):
+        c.list_component_releases("")
+    asyncio.run(c.aclose())
+
+
+# --- the rest -------------------------------------------------------------------------------------------------
+
+
+def test_client_repr_shows_url_and_org_but_not_the_token() -> None:
+    c = NuonClient(api_token=CANARY_TOKEN, org_id=ORG_ID, api_url="https://nuon.test")
+    assert repr(c) == f"NuonClient(api_url='https://nuon.test', org_id='{ORG_ID}')"
+    assert CANARY_TOKEN not in repr(c.__dict__.get("_settings"))
+    c.close()
+
+
+def test_client_prints_nothing(strict: list[StrictTransport], capsys: pytest.CaptureFixture[str]) -> None:
+    t = make_strict(strict, Expect("GET", LATEST, json_response(503, {})), Expect("GET", LATEST, OK))
+    client(t).get_latest_deploy(INL, CMP)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_every_error_is_a_nuon_error_with_a_message() -> None:
+    for cls in (APIConnectionError, APITimeoutError, ResponseValidationError, PaginationError):
+        err = cls("something happened", method="GET", path="/x")
+        assert isinstance(err, NuonError) and str(err) == "something happened"

@@ -1,0 +1,154 @@
+"""The models against Nuon's published spec and the seed pages this project started from."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from typing import Any
+
+import pytest
+from pulumi_nuon import models
+from pulumi_nuon.models import ComponentRelease, InstallDeploy, _parse_releases
+from pydantic import BaseModel
+
+from tests.conftest import DATA
+
+MODELED = {
+    "app.ComponentRelease": models.ComponentRelease,
+    "app.ComponentReleaseStep": models.ComponentReleaseStep,
+    "app.InstallDeploy": models.InstallDeploy,
+    "app.CompositeStatus": models.CompositeStatus,
+    "app.RunnerJob": models.RunnerJob,
+    "app.RunnerJobExecution": models.RunnerJobExecution,
+    "app.RunnerJobExecutionResult": models.RunnerJobExecutionResult,
+    "app.ComponentBuild": models.ComponentBuild,
+    "app.VCSConnectionCommit": models.VCSConnectionCommit,
+    "app.OCIArtifact": models.OCIArtifact,
+    "app.LogStream": models.LogStream,
+    "app.Account": models.Account,
+}
+
+
+@cache
+def spec() -> dict[str, Any]:
+    return json.loads((DATA / "nuon-openapi" / "doc.json").read_bytes())  # type: ignore[no-any-return]
+
+
+def _wire_names(model: type[BaseModel]) -> set[str]:
+    return {field.alias or name for name, field in model.model_fields.items()}
+
+
+@pytest.mark.parametrize("definition", sorted(MODELED))
+def test_model_has_every_property_the_spec_defines(definition: str) -> None:
+    properties = set(spec()["definitions"][definition]["properties"])
+    assert properties == _wire_names(MODELED[definition])
+
+
+def test_the_two_responses_reference_only_modeled_or_json_kept_types() -> None:
+    paths = spec()["paths"]
+    releases = paths["/v1/components/{component_id}/releases"]["get"]["responses"]["200"]["schema"]
+    latest = paths["/v1/installs/{install_id}/components/{component_id}/deploys/latest"]["get"]["responses"]["200"]
+    assert releases["items"]["$ref"] == "#/definitions/app.ComponentRelease"
+    assert latest["schema"]["$ref"] == "#/definitions/app.InstallDeploy"
+
+
+def _example(name: str, depth: int = 0) -> Any:
+    """A payload for a definition with every property filled, following refs a few levels deep."""
+    schema = spec()["definitions"][name]
+    if "properties" not in schema:
+        return "x" if schema.get("type", "string") == "string" else 1
+    return {key: _value(prop, depth) for key, prop in schema["properties"].items()}
+
+
+def _value(prop: dict[str, Any], depth: int) -> Any:
+    ref = prop.get("$ref") or (prop.get("allOf") or [{}])[0].get("$ref")
+    if ref:
+        return _example(ref.split("/")[-1], depth + 1) if depth < 3 else None
+    kind = prop.get("type")
+    if kind == "array":
+        item = _value(prop["items"], depth)
+        return [] if item is None else [item]
+    return {"string": "s", "integer": 7, "boolean": True, "number": 1.5, "object": {}}.get(kind or "")
+
+
+@pytest.mark.parametrize("definition", ["app.InstallDeploy", "app.ComponentRelease"])
+def test_a_payload_with_every_spec_property_parses_with_every_field_kept(definition: str) -> None:
+    payload = _example(definition)
+    parsed = MODELED[definition].model_validate_json(json.dumps(payload))
+    dumped = parsed.model_dump(mode="json", by_alias=True, exclude_none=True)
+    assert set(dumped) == set(payload)
+
+
+def _seed_payloads() -> list[tuple[str, Any]]:
+    found = []
+    for path in sorted((DATA / "seeds").glob("*.txt")):
+        text = path.read_text()
+        for match in re.finditer(r"^(\[|\{)\n.*?^(\]|\})$", text, flags=re.S | re.M):
+            found.append((path.name, json.loads(match.group(0))))
+    return found
+
+
+def test_seed_pages_contain_the_example_payload() -> None:
+    assert [name for name, _ in _seed_payloads()] == ["000_1b66b5a6ab1f8162.txt"]
+
+
+def test_seed_release_payload_parses_into_nested_models() -> None:
+    ((_, payload),) = _seed_payloads()
+    releases = _parse_releases(json.dumps(payload).encode())
+    assert len(releases) == 1
+    release = releases[0]
+    deploy = release.release_steps[0].install_deploys[0]  # type: ignore[index]
+    assert isinstance(deploy, InstallDeploy)
+    assert deploy.status == "<string>"
+    assert deploy.component_build is not None and deploy.component_build.vcs_connection_commit is not None
+    assert deploy.runner_jobs and deploy.runner_jobs[0].id == "<string>"
+    # The seed renders a list of nested objects as ["<any>"]; such items are dropped, not fatal.
+    assert deploy.status_v2 is not None and deploy.status_v2.history == []
+
+
+def test_seed_latest_deploy_fields_match_the_model() -> None:
+    # The second seed page documents the latest-deploy body as a field list instead of an example payload.
+    text = (DATA / "seeds" / "004_9e957bcbf57e80e6.txt").read_text()
+    top = text.split("\n200\n")[1].split("\n400\n")[0]
+    for name in ("build_id", "component_config_version", "install_deploy_type", "release_id", "status_description"):
+        assert f"\n{name}\n" in top and name in InstallDeploy.model_fields
+
+
+def test_unknown_fields_are_ignored_and_statuses_are_plain_strings() -> None:
+    deploy = InstallDeploy.model_validate_json(b'{"id": "dpl1", "status": "hibernating", "brand_new_field": 1}')
+    assert deploy.status == "hibernating" and not hasattr(deploy, "brand_new_field")
+    assert deploy.phase.value == "unknown"
+
+
+def test_invalid_nested_parts_are_dropped_not_fatal() -> None:
+    body = b'{"id": "dpl1", "status": "active", "component_config_version": "seven", "runner_jobs": [1, {"id": "j"}]}'
+    deploy = InstallDeploy.model_validate_json(body)
+    assert deploy.status == "active" and deploy.component_config_version is None
+    assert [job.id for job in deploy.runner_jobs or []] == ["j"]
+
+
+def test_models_are_immutable_and_dump_plain_json() -> None:
+    release = ComponentRelease.model_validate_json(b'{"id": "rel1", "build_id": "bld1", "release_steps": []}')
+    with pytest.raises(ValueError):
+        release.id = "other"  # type: ignore[misc]
+    assert release.model_dump(mode="json", exclude_none=True) == {"id": "rel1", "build_id": "bld1", "release_steps": []}
+
+
+def test_runner_job_json_field_round_trips_under_its_wire_name() -> None:
+    job = models.RunnerJob.model_validate_json(b'{"id": "j", "json": {"plan": 1}}')
+    assert job.plan == {"plan": 1}
+    assert job.model_dump(by_alias=True, exclude_none=True) == {"id": "j", "json": {"plan": 1}}
+
+
+def test_log_stream_write_token_is_not_in_repr() -> None:
+    stream = models.LogStream.model_validate_json(b'{"id": "ls", "write_token": "runner-secret"}')
+    assert "runner-secret" not in repr(stream)
+
+
+def test_status_text_prefers_the_description_then_status_v2() -> None:
+    a = InstallDeploy.model_validate_json(
+        b'{"status_description": "boom", "status_v2": {"status_human_description": "v2"}}'
+    )
+    b = InstallDeploy.model_validate_json(b'{"status_v2": {"status_human_description": "v2"}}')
+    assert (a.status_text, b.status_text, InstallDeploy().status_text) == ("boom", "v2", None)
