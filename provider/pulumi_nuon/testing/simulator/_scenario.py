@@ -81,7 +81,7 @@ def _fields(entry: Any, allowed: set[str], where: str) -> dict[str, Any]:
     return dict(entry)
 
 
-def _fault(entry: dict[str, Any]) -> Fault:
+def _fault(entry: dict[str, Any], where: str) -> Fault:
     kind = entry.pop("kind", None)
     if kind == "status":
         return Fault.http_status(int(entry.pop("status", 503)))
@@ -102,7 +102,7 @@ def _fault(entry: dict[str, Any]) -> Fault:
             chunk_size=int(entry.pop("chunk_size", 64)),
             seconds_per_chunk=float(entry.pop("seconds_per_chunk", 0.01)),
         )
-    raise ScenarioError(f"unknown fault kind {kind!r}; use one of {sorted(_FAULT_KINDS)}")
+    raise ScenarioError(f"{where}: unknown fault kind {kind!r}; use one of {sorted(_FAULT_KINDS)}")
 
 
 @dataclass(frozen=True)
@@ -198,11 +198,11 @@ class Scenario:
                     entry["timeline"] = Timeline.from_json(entry["timeline"])
                 sim.trigger_deploy(entry.pop("install"), entry.pop("component"), **entry)
             for i, raw in enumerate(data.get("faults", [])):
-                entry = dict(raw) if isinstance(raw, Mapping) else raw
-                allowed = _FAULT_RULE | {"kind"} | _FAULT_KINDS.get(str(entry.get("kind")), set())
-                entry = _fields(entry, allowed, f"{self.source}: faults[{i}]")
+                where = f"{self.source}: faults[{i}]"
+                kind = raw.get("kind") if isinstance(raw, Mapping) else None
+                entry = _fields(raw, _FAULT_RULE | {"kind"} | _FAULT_KINDS.get(str(kind), set()), where)
                 rule = {k: entry.pop(k) for k in _FAULT_RULE if k in entry}
-                sim.inject(_fault(entry), **rule)
+                sim.inject(_fault(entry, where), **rule)
             for route, seconds in dict(data.get("auto_advance", {})).items():
                 sim.auto_advance(float(seconds), route=route)
         except ScenarioError:

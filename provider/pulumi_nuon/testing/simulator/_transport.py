@@ -34,13 +34,15 @@ class _TrickleStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         self._pause = pause
 
     def __iter__(self) -> Iterator[bytes]:
-        for chunk in self._chunks:
-            time.sleep(self._pause)
+        for i, chunk in enumerate(self._chunks):
+            if i:
+                time.sleep(self._pause)
             yield chunk
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        for chunk in self._chunks:
-            await asyncio.sleep(self._pause)
+        for i, chunk in enumerate(self._chunks):
+            if i:
+                await asyncio.sleep(self._pause)
             yield chunk
 
 
