@@ -211,7 +211,7 @@ def test_serve_forever_in_a_thread_until_stopped() -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process is POSIX")
 def test_serve_forever_in_a_process_stops_cleanly_on_ctrl_c() -> None:
-    code = "import sys; from pulumi_nuon.testing.simulator import serve_forever; serve_forever(None, 0, sys.stdout)"
+    code = "import sys; from pulumi_nuon.testing.simulator import serve_forever as s; s(None, 0, sys.stdout)"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     child = subprocess.Popen(
         [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
