@@ -133,9 +133,9 @@ def test_rate_limit_retry_after_is_honoured(org: Org, nuon: NuonClient, sleeps: 
 
 def test_latency_beyond_the_timeout_is_retried(org: Org, server: SimServer, sleeps: list[float]) -> None:
     org.sim.trigger_deploy(org.prod, org.app)
-    org.sim.inject(Fault.latency(0.5), times=1)
+    org.sim.inject(Fault.latency(0.6), times=1)
     with NuonClient(
-        api_token=CANARY, org_id=ORG, api_url=server.url, timeout=0.15, sleep=sleeps.append
+        api_token=CANARY, org_id=ORG, api_url=server.url, timeout=0.25, sleep=sleeps.append
     ) as client:
         assert client.get_latest_deploy(org.prod.id, org.app.id) is not None
     assert [r.fault for r in org.sim.log.records] == ["latency", None] and len(sleeps) == 1

@@ -100,12 +100,12 @@ def test_json_scenario_file(tmp_path: Path) -> None:
     sim = scenario.build()
     assert (sim.token, sim.org_id, scenario.name) == ("file-token", "org-file", "custom")
     headers = {"Authorization": "Bearer file-token", "X-Nuon-Org-ID": "org-file"}
-    api = sim._component("api")
+    api = sim.component("api")
     with httpx.Client(transport=sim.transport(), base_url="http://sim", headers=headers) as c:
         assert c.get(releases_path(api.id)).status_code == 503  # the scripted fault
         releases = c.get(releases_path(api.id)).json()
         assert len(releases) == 4 and releases[0]["created_at"] == "2026-01-02T03:03:55.250000Z"
-        dev, prod = sim._install("dev"), sim._install("prod")
+        dev, prod = sim.install("dev"), sim.install("prod")
         statuses = [c.get(latest_path(dev.id, api.id)).json()["status"] for _ in range(2)]
         assert statuses == ["queued", "error"]  # auto-advance 5 s per request: at 5 s the deploy fails
         worker = c.get(latest_path(prod.id, "cmpworker0000000000000000a"))

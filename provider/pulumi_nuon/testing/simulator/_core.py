@@ -21,7 +21,7 @@ from ._clock import Clock, ManualClock
 from ._faults import Fault, FaultRule, Route, _FaultBook
 from ._log import AuthState, RequestLog, RequestRecord, _logged_headers
 from ._model import Component, Deploy, Install, Release, ReleaseStep, _Ids, _Stamps
-from ._payloads import component_release, install_deploy
+from ._payloads import _component_release, _install_deploy
 from ._server import SimServer
 from ._timeline import Timeline
 from ._transport import SimTransport
@@ -132,7 +132,7 @@ class Simulator:
     def attach(self, install: Install | str, component: Component | str) -> str:
         """Make the install component exist; returns its id."""
         with self._lock:
-            inst, comp = self._install(install), self._component(component)
+            inst, comp = self.install(install), self.component(component)
             if comp.id not in inst.install_components:
                 inst.install_components[comp.id] = self._ids.new("inc")
             return inst.install_components[comp.id]
@@ -140,7 +140,25 @@ class Simulator:
     def detach(self, install: Install | str, component: Component | str) -> None:
         """Remove the install component: the latest-deploy call answers 404 again."""
         with self._lock:
-            self._install(install).install_components.pop(self._component(component).id, None)
+            self.install(install).install_components.pop(self.component(component).id, None)
+
+    def component(self, ref: Component | str) -> Component:
+        """The component with this id or name (KeyError if none)."""
+        key = ref.id if isinstance(ref, Component) else ref
+        found = self._components.get(key) or next(
+            (c for c in self._components.values() if c.name == key), None
+        )
+        if found is None:
+            raise KeyError(f"no component {key!r} in the simulator")
+        return found
+
+    def install(self, ref: Install | str) -> Install:
+        """The install with this id or name (KeyError if none)."""
+        key = ref.id if isinstance(ref, Install) else ref
+        found = self._installs.get(key) or next((i for i in self._installs.values() if i.name == key), None)
+        if found is None:
+            raise KeyError(f"no install {key!r} in the simulator")
+        return found
 
     def add_release(
         self,
@@ -159,7 +177,7 @@ class Simulator:
         or in `steps`. Each install gets a deploy linked to its step, running `timeline` (default: already
         `active`). The release's status follows its deploys unless `status` is given."""
         with self._lock:
-            comp = self._component(component)
+            comp = self.component(component)
             created = self.now if at is None else at
             if steps is None:
                 targets = (
@@ -179,7 +197,7 @@ class Simulator:
                 next(self._seq),
             )
             for group in steps:
-                step = ReleaseStep(self._ids.new("rel"), [self._install(i).id for i in group], delay)
+                step = ReleaseStep(self._ids.new("rel"), [self.install(i).id for i in group], delay)
                 release.steps.append(step)
                 for install_id in step.install_ids:
                     self.trigger_deploy(
@@ -210,7 +228,7 @@ class Simulator:
 
     def remove_releases(self, component: Component | str) -> None:
         with self._lock:
-            self._releases.pop(self._component(component).id, None)
+            self._releases.pop(self.component(component).id, None)
 
     def trigger_deploy(
         self,
@@ -228,7 +246,7 @@ class Simulator:
         (default now) and running `timeline` (default `Timeline.apply_success()`). Superseded timelines add
         their follow-up deploys too (see `Deploy.next`). `release_id` defaults to a matching release step."""
         with self._lock:
-            inst, comp = self._install(install), self._component(component)
+            inst, comp = self.install(install), self.component(component)
             self.attach(inst, comp)
             releases = self._releases.get(comp.id, [])
             if build_id is None:
@@ -290,12 +308,12 @@ class Simulator:
 
     def remove_deploys(self, install: Install | str, component: Component | str) -> None:
         with self._lock:
-            self._deploys.pop((self._install(install).id, self._component(component).id), None)
+            self._deploys.pop((self.install(install).id, self.component(component).id), None)
 
     def deploys(self, install: Install | str, component: Component | str) -> list[Deploy]:
         """Every deploy of the install component, visible yet or not, oldest first."""
         with self._lock:
-            found = self._deploys.get((self._install(install).id, self._component(component).id), [])
+            found = self._deploys.get((self.install(install).id, self.component(component).id), [])
             return sorted(found, key=lambda d: (d.start, d.seq))
 
     @property
@@ -329,12 +347,12 @@ class Simulator:
     def releases(self, component: Component | str) -> list[dict[str, Any]]:
         """Every visible release of the component as `app.ComponentRelease` payloads, newest first."""
         with self._lock:
-            return self._release_payloads(self._visible_releases(self._component(component).id))
+            return self._release_payloads(self._visible_releases(self.component(component).id))
 
     def latest_deploy(self, install: Install | str, component: Component | str) -> dict[str, Any] | None:
         """What the latest-deploy route answers with, or None where it answers 404."""
         with self._lock:
-            return self._latest_payload(self._install(install).id, self._component(component).id)
+            return self._latest_payload(self.install(install).id, self.component(component).id)
 
     # -- serving ---------------------------------------------------------------------------------------------
     def transport(self) -> SimTransport:
@@ -347,22 +365,6 @@ class Simulator:
         return SimServer(self, port=port)
 
     # -- internals -------------------------------------------------------------------------------------------
-    def _component(self, ref: Component | str) -> Component:
-        key = ref.id if isinstance(ref, Component) else ref
-        found = self._components.get(key) or next(
-            (c for c in self._components.values() if c.name == key), None
-        )
-        if found is None:
-            raise KeyError(f"no component {key!r} in the simulator")
-        return found
-
-    def _install(self, ref: Install | str) -> Install:
-        key = ref.id if isinstance(ref, Install) else ref
-        found = self._installs.get(key) or next((i for i in self._installs.values() if i.name == key), None)
-        if found is None:
-            raise KeyError(f"no install {key!r} in the simulator")
-        return found
-
     def _visible_releases(self, component_id: str) -> list[Release]:
         """The component's releases that exist by now, newest first (none for an unknown component)."""
         if component_id not in self._components:
@@ -384,10 +386,10 @@ class Simulator:
                     if deploy.release_id == step.id and deploy.visible(now):
                         inc = install.install_components.get(component.id, "")
                         deploys.append(
-                            install_deploy(deploy, component, inc, now, self._stamps, latest=False)
+                            _install_deploy(deploy, component, inc, now, self._stamps, latest=False)
                         )
             step_deploys.append(deploys)
-        return component_release(release, component, step_deploys, self._stamps)
+        return _component_release(release, component, step_deploys, self._stamps)
 
     def _latest_payload(self, install_id: str, component_id: str) -> dict[str, Any] | None:
         install, component = self._installs.get(install_id), self._components.get(component_id)
@@ -400,7 +402,7 @@ class Simulator:
         if not candidates:
             return None
         latest = max(candidates, key=lambda d: (d.start, d.seq))
-        return install_deploy(
+        return _install_deploy(
             latest, component, install.install_components[component_id], now, self._stamps, latest=True
         )
 

@@ -1,10 +1,9 @@
-"""Turns the simulator's records into payloads shaped like Nuon's (`app.ComponentRelease`,
-`app.InstallDeploy`).
+"""Turns the simulator's records into payloads shaped like `app.ComponentRelease` and `app.InstallDeploy`.
 
 A handful of functions build the nested pieces (status_v2 with history, component build, OCI artifact, runner
 job, log stream, workflow) from a deploy's few facts, so payloads are as deep as the real ones without anyone
-writing them by hand. `install_deploy(..., latest=True)` gives the latest-deploy route's form: `install_id` is
-`""`, `component_id`, `component_name`, `runner_jobs` and `workflow` are absent, `outputs` is `{}`.
+writing them by hand. `_install_deploy(..., latest=True)` gives the latest-deploy route's form: `install_id`
+is `""`, `component_id`, `component_name`, `runner_jobs` and `workflow` are absent, `outputs` is `{}`.
 """
 
 from __future__ import annotations
@@ -198,7 +197,7 @@ def _workflow(deploy: Deploy, passed: Sequence[TimelineStep], stamps: _Stamps) -
     }
 
 
-def install_deploy(
+def _install_deploy(
     deploy: Deploy,
     component: Component,
     install_component_id: str,
@@ -256,7 +255,7 @@ def _rollup(statuses: Sequence[str], *, empty: str) -> str:
     return ""
 
 
-def component_release(
+def _component_release(
     release: Release, component: Component, step_deploys: Sequence[Sequence[_Json]], stamps: _Stamps
 ) -> _Json:
     """An `app.ComponentRelease` whose steps embed `step_deploys` (full `app.InstallDeploy` payloads)."""
