@@ -25,6 +25,14 @@ from pulumi_nuon.errors import (
     ReleasesNotServedError,
     ResponseValidationError,
 )
+from pulumi_nuon.functions import (
+    GetComponentReleasesResult,
+    GetLatestDeployResult,
+    get_component_releases,
+    get_component_releases_output,
+    get_latest_deploy,
+    get_latest_deploy_output,
+)
 from pulumi_nuon.models import ComponentRelease, ComponentReleaseStep, CompositeStatus, InstallDeploy, RunnerJob
 from pulumi_nuon.status import DeployPhase, classify
 
@@ -43,6 +51,8 @@ __all__ = [
     "DeployGateError",
     "DeployPhase",
     "DeployTimeoutError",
+    "GetComponentReleasesResult",
+    "GetLatestDeployResult",
     "InstallDeploy",
     "InvalidIdError",
     "NotFoundError",
@@ -55,4 +65,8 @@ __all__ = [
     "RunnerJob",
     "__version__",
     "classify",
+    "get_component_releases",
+    "get_component_releases_output",
+    "get_latest_deploy",
+    "get_latest_deploy_output",
 ]

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from pulumi_nuon import AsyncNuonClient, NuonClient, _core
 from pulumi_nuon.errors import (
     APIConnectionError,
@@ -27,7 +28,6 @@ from pulumi_nuon.errors import (
     ReleasesNotServedError,
     ResponseValidationError,
 )
-
 from tests.conftest import CANARY_TOKEN, ORG_ID, make_strict
 from tests.strict_mock import Expect, StrictTransport, json_response
 

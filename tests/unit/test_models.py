@@ -8,10 +8,10 @@ from functools import cache
 from typing import Any
 
 import pytest
-from pulumi_nuon import models
-from pulumi_nuon.models import ComponentRelease, InstallDeploy, _parse_releases
 from pydantic import BaseModel
 
+from pulumi_nuon import models
+from pulumi_nuon.models import ComponentRelease, InstallDeploy, _parse_releases
 from tests.conftest import DATA
 
 MODELED = {

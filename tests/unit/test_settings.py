@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from pulumi_nuon import settings as settings_module
 from pulumi_nuon.errors import ConfigurationError
 from pulumi_nuon.settings import resolve_settings
-
 from tests.conftest import CANARY_TOKEN
 
 ENV = {"NUON_API_TOKEN": "env-token", "NUON_ORG_ID": "env-org", "NUON_API_URL": "https://env.example"}
