@@ -1,0 +1,290 @@
+"""`pulumi-nuon demo`: the gated-rollout example against the simulator, narrated, in well under a minute.
+
+The simulator serves the built-in scenario on 127.0.0.1 with a `WallClock`, so the scenario's deploy really moves
+from `queued` to `active` (or to `error`) while the program runs. The program is `examples/gated-rollout`,
+unchanged, run by `LocalEngine` (no Pulumi CLI needed) or by the real `pulumi` CLI (`--engine pulumi`).
+While the update runs, this module watches the simulated deploy and the gate's polls and prints what changes;
+the gate's own progress lines (its provider's stderr) follow once the update returns.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+__all__ = ["find_example", "run_demo"]
+
+_EXIT_OK, _EXIT_FAILED, _EXIT_ERROR = 0, 1, 3
+# Simulated seconds per real second: the demo scenario's deploy takes 16 simulated seconds, so with the preview
+# taking a few seconds the gate visibly waits about 8-12 s.
+_SPEED = 1.25
+_POLL_SECONDS = 1
+_TIMEOUT_SECONDS = 120
+_PROJECT = "gated-rollout"
+_STACK = "demo"
+_OP_MARK = {"create": "+", "same": " ", "update": "~", "replace": "+-", "delete": "-", "read": ">"}
+
+
+def find_example(name: str) -> Path | None:
+    """The directory of `examples/<name>` in the checkout this package runs from, or under the current one."""
+    for root in (Path(__file__).resolve().parents[2], Path.cwd()):
+        candidate = root / "examples" / name
+        if (candidate / "__main__.py").is_file():
+            return candidate
+    return None
+
+
+class _Narrator:
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.live = out.isatty()
+        self.started = time.monotonic()
+
+    def say(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def status(self, text: str) -> None:
+        if self.live:
+            self.out.write("\r\x1b[K" + text)
+            self.out.flush()
+
+    def clear(self) -> None:
+        if self.live:
+            self.out.write("\r\x1b[K")
+            self.out.flush()
+
+
+def _steps(say: Any, result: Any) -> None:
+    rows = [(s.op, s.name, s.type) for s in result.step_list if s.detail != "replaced"]
+    width = max((len(name) for _, name, _ in rows), default=0)
+    for op, name, kind in rows:
+        say(f"    {_OP_MARK.get(op, '?'):<2} {op:<7} {name.ljust(width)}  {kind}")
+
+
+def _value(value: Any) -> str:
+    from pulumi_nuon.testing.engine import UNKNOWN
+
+    if value is UNKNOWN:
+        return "(known after the update)"
+    if value is None:
+        return "-"
+    if isinstance(value, (list, dict)):
+        import json
+
+        return json.dumps(value)
+    return str(value)
+
+
+def _outputs(say: Any, outputs: Mapping[str, Any]) -> None:
+    width = max((len(k) for k in outputs), default=0)
+    for key in sorted(outputs):
+        say(f"    {key.ljust(width)}  {_value(outputs[key])}")
+
+
+def _watch(
+    narrator: _Narrator, sim: Any, install: str, component: str, names: Mapping[str, str], done: threading.Event
+) -> None:
+    """Print each status change of the simulated deploy and how often the gate has polled, until `done`."""
+    start = time.monotonic()
+    polls_before = sim.log.count("latest_deploy")
+    last: tuple[Any, ...] | None = None
+    while not done.wait(0.1):
+        payload = sim.latest_deploy(install, component) or {}
+        status = payload.get("status") or "not found (404)"
+        polls = sim.log.count("latest_deploy") - polls_before
+        elapsed = time.monotonic() - start
+        if (status,) != last:
+            last = (status,)
+            narrator.clear()
+            deploy = payload.get("id", "")
+            narrator.say(
+                f"    [{elapsed:5.1f}s] Nuon: deploy {deploy} on {names[install]} is {status:<16}"
+                f" (gate polls so far: {polls})"
+            )
+        narrator.status(f"    [{elapsed:5.1f}s] the DeployGate is waiting… Nuon says: {status}; polls: {polls}")
+    narrator.clear()
+
+
+def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, scenario: str) -> int:
+    from pulumi_nuon.testing.engine import LocalEngine, Secret
+
+    say = narrator.say
+    component = sim.component("web-app").id
+    install = sim.install("acme-prod").id
+    names = {install: "acme-prod"}
+    config = {
+        "nuon:apiUrl": server.url,
+        "nuon:orgId": server.org_id,
+        "nuon:apiToken": Secret(server.token),
+        "componentId": component,
+        "installId": install,
+        "pollIntervalSeconds": str(_POLL_SECONDS),
+        "timeoutSeconds": str(_TIMEOUT_SECONDS),
+    }
+    with LocalEngine(example, project=_PROJECT, stack=_STACK, config=config) as engine:
+        say(f"2. `pulumi preview` of {example.name} (LocalEngine: the program under the Pulumi SDK's mocks, the")
+        say("   dynamic resources in a real `python -m pulumi.dynamic` host):")
+        preview = engine.preview()
+        if not preview.success:
+            say(f"   the preview failed:\n{preview.error}")
+            return _EXIT_ERROR
+        _steps(say, preview)
+        say("   outputs as the preview sees them:")
+        _outputs(say, preview.outputs)
+        say()
+        say("3. `pulumi up`: the DeployGate holds `dns-switch` until the deploy of the latest build is done.")
+        say("   what Nuon (the simulator) reports while the update runs:")
+        done = threading.Event()
+        box: list[Any] = []
+        runner = threading.Thread(target=lambda: box.append(engine.up()), name="pulumi-nuon-demo-up", daemon=True)
+        watcher = threading.Thread(
+            target=_watch, args=(narrator, sim, install, component, names, done), name="pulumi-nuon-demo-watch"
+        )
+        watcher.start()
+        runner.start()
+        runner.join()
+        done.set()
+        watcher.join()
+        up = box[0]
+        say("   the gate's own progress lines (its provider's stderr):")
+        for line in up.host_stderr.splitlines():
+            if line.strip():
+                say(f"    | {line}")
+        say("   steps:")
+        _steps(say, up)
+        if not up.success:
+            say()
+            say("   The update failed, as a failed deploy should fail it. Pulumi reports:")
+            for line in _error_lines(up.error or ""):
+                say(f"    ! {line}")
+            if "dns-switch" not in up.steps:
+                say("   `dns-switch` was not created: nothing that depends on the gate ran.")
+            say()
+            say("What just happened: Nuon's deploy failed, so the DeployGate failed the update with Nuon's own words")
+            say("and held back everything that depends on it. Try next: `pulumi-nuon demo` (the deploy succeeds).")
+            return _EXIT_FAILED
+        say(f"   the update succeeded in {up.duration_seconds:.1f}s; stack outputs:")
+        _outputs(say, up.outputs)
+        say()
+        say("4. `pulumi up` again: nothing changed in Nuon, so nothing changes in the stack:")
+        again = engine.up()
+        _steps(say, again)
+        ops = {s.op for s in again.step_list}
+        if not again.success:
+            say(f"   the second update failed:\n{again.error}")
+            return _EXIT_ERROR
+        say(
+            f"   {'no changes' if ops <= {'same'} else 'changes: ' + ', '.join(sorted(ops))}"
+            f" ({len(again.step_list)} resources unchanged)"
+        )
+    say()
+    say("What just happened: the DeployGate waited until Nuon's deploy of the newest release's build was `active`,")
+    say("then let `dns-switch` be created; the second update found nothing to do. Try next: `pulumi-nuon demo")
+    say("--scenario failure`, `pulumi-nuon simulate` with `pulumi-nuon wait`, and examples/ (see README.md).")
+    return _EXIT_OK
+
+
+def _error_lines(error: str) -> list[str]:
+    """The lines of an engine error worth showing: the exception's message, not the traceback frames."""
+    lines = [line.rstrip() for line in error.splitlines() if line.strip()]
+    marker = next(
+        (i for i, line in enumerate(lines) if "DeployFailedError" in line or "DeployTimeoutError" in line), None
+    )
+    if marker is not None:
+        return lines[marker:][:8]
+    return lines[-8:]
+
+
+def _run_pulumi_cli(narrator: _Narrator, example: Path, sim: Any, server: Any, pulumi: str) -> int:
+    """The same example with the real CLI: a throwaway file backend, stack and config file in a temp dir."""
+    say = narrator.say
+    component = sim.component("web-app").id
+    install = sim.install("acme-prod").id
+    with tempfile.TemporaryDirectory(prefix="pulumi-nuon-demo-") as tmp:
+        config_file = str(Path(tmp) / f"Pulumi.{_STACK}.yaml")
+        env = {
+            **os.environ,
+            "PULUMI_BACKEND_URL": Path(tmp, "backend").as_uri(),
+            "PULUMI_CONFIG_PASSPHRASE": "pulumi-nuon-demo",
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_PYTHON_CMD": sys.executable,
+        }
+        Path(tmp, "backend").mkdir()
+
+        def pulumi_run(*args: str, show: bool = True) -> int:
+            if show:
+                say(f"$ pulumi {' '.join(args)}")
+            return subprocess.run([pulumi, *args], cwd=example, env=env, check=False).returncode
+
+        steps: list[Sequence[str]] = [
+            ("stack", "init", _STACK, "--non-interactive"),
+            ("config", "set", "--config-file", config_file, "nuon:apiUrl", server.url),
+            ("config", "set", "--config-file", config_file, "nuon:orgId", server.org_id),
+            ("config", "set", "--config-file", config_file, "--secret", "nuon:apiToken", server.token),
+            ("config", "set", "--config-file", config_file, "componentId", component),
+            ("config", "set", "--config-file", config_file, "installId", install),
+            ("config", "set", "--config-file", config_file, "pollIntervalSeconds", str(_POLL_SECONDS)),
+        ]
+        try:
+            for args in steps:
+                if pulumi_run(*args, "--stack", _STACK) != 0:
+                    return _EXIT_ERROR
+            if pulumi_run("preview", "--stack", _STACK, "--config-file", config_file) != 0:
+                return _EXIT_ERROR
+            code = pulumi_run("up", "--yes", "--stack", _STACK, "--config-file", config_file)
+            if code != 0:
+                return _EXIT_FAILED
+            if pulumi_run("up", "--yes", "--stack", _STACK, "--config-file", config_file) != 0:
+                return _EXIT_FAILED
+            pulumi_run("stack", "output", "--stack", _STACK)
+        finally:
+            pulumi_run("stack", "rm", "--yes", "--force", "--stack", _STACK, show=False)
+    return _EXIT_OK
+
+
+def run_demo(*, scenario: str, engine: str, out: TextIO, err: TextIO) -> int:
+    """Run the demo; returns the CLI's exit code (0 ran, 1 the update failed on the deploy, 3 could not run)."""
+    from pulumi_nuon.testing.simulator import Scenario, WallClock
+
+    narrator = _Narrator(out)
+    example = find_example(_PROJECT)
+    if example is None:
+        err.write(
+            "error: the demo runs examples/gated-rollout from a checkout of the pulumi-nuon repository; run it "
+            "from the repository's root (`make demo`).\n"
+        )
+        return _EXIT_ERROR
+    pulumi = None
+    if engine == "pulumi":
+        pulumi = shutil.which("pulumi")
+        if pulumi is None:
+            err.write(
+                "error: the Pulumi CLI (`pulumi`) is not installed or not on PATH. Install it "
+                "(https://www.pulumi.com/docs/iac/download-install/) or run `pulumi-nuon demo --engine local`, "
+                "which needs no CLI.\n"
+            )
+            return _EXIT_ERROR
+
+    loaded = Scenario.load(scenario)
+    sim = loaded.build(clock=WallClock(speed=_SPEED))
+    with sim.serve() as server:
+        component, install = sim.component("web-app"), sim.install("acme-prod")
+        latest = sim.releases(component)[0]
+        narrator.say(f"pulumi-nuon demo ({'the real Pulumi CLI' if pulumi else 'LocalEngine, no Pulumi CLI needed'})")
+        narrator.say()
+        narrator.say(f"1. A simulated Nuon API at {server.url} (scenario {loaded.name!r}, time ×{_SPEED:g}):")
+        narrator.say(f"   component web-app ({component.id}) has {len(sim.releases(component))} releases; the newest,")
+        narrator.say(f"   {latest['id']} (build {latest['build_id']}), is deploying to acme-prod ({install.id}).")
+        narrator.say()
+        if pulumi is not None:
+            return _run_pulumi_cli(narrator, example, sim, server, pulumi)
+        return _run_local(narrator, example, sim, server, scenario)
