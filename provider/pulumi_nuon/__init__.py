@@ -34,6 +34,14 @@ from pulumi_nuon.functions import (
     get_latest_deploy_output,
 )
 from pulumi_nuon.models import ComponentRelease, ComponentReleaseStep, CompositeStatus, InstallDeploy, RunnerJob
+from pulumi_nuon.resources import (
+    ComponentReleases,
+    ComponentReleasesArgs,
+    DeployGate,
+    DeployGateArgs,
+    LatestDeploy,
+    LatestDeployArgs,
+)
 from pulumi_nuon.status import DeployPhase, classify
 
 __all__ = [
@@ -45,9 +53,13 @@ __all__ = [
     "AuthenticationError",
     "ComponentRelease",
     "ComponentReleaseStep",
+    "ComponentReleases",
+    "ComponentReleasesArgs",
     "CompositeStatus",
     "ConfigurationError",
     "DeployFailedError",
+    "DeployGate",
+    "DeployGateArgs",
     "DeployGateError",
     "DeployPhase",
     "DeployTimeoutError",
@@ -55,6 +67,8 @@ __all__ = [
     "GetLatestDeployResult",
     "InstallDeploy",
     "InvalidIdError",
+    "LatestDeploy",
+    "LatestDeployArgs",
     "NotFoundError",
     "NuonClient",
     "NuonError",

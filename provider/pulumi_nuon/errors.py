@@ -25,6 +25,8 @@ NuonError                        base; ``str(exc)`` is never empty and never con
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "APIConnectionError",
     "APIError",
@@ -147,7 +149,11 @@ class PaginationError(APIError):
 
 
 class DeployGateError(NuonError):
-    """A deploy gate did not pass."""
+    """A deploy gate did not pass. ``result`` is the :class:`~pulumi_nuon.wait.WaitResult` when there is one."""
+
+    def __init__(self, message: str, *, result: Any = None) -> None:
+        super().__init__(message)
+        self.result = result
 
 
 class DeployFailedError(DeployGateError):
