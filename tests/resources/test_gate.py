@@ -5,6 +5,7 @@ simulator over loopback. Each poll moves simulated time on (auto-advance), so wh
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -167,7 +168,8 @@ def test_timeout_names_the_last_status_and_how_long_it_watched(env: Env) -> None
     error = result.error or ""
     assert not result.success
     assert "timed out after 0.6s" in error and env.prod.id in error
-    assert ("statuses seen: queued → hibernating" in error and "watched 1s" in error) or "watched 0s" in error
+    assert "statuses seen: queued → hibernating" in error
+    assert re.search(r"watched [01]s", error), error
 
 
 def test_fleet_gate_fails_naming_the_failing_install(env: Env) -> None:
