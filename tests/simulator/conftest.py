@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+
 from pulumi_nuon.testing.simulator import Component, Install, ManualClock, SimServer, Simulator
 
 CANARY = "canary-sim-token-5d1f0b9e-do-not-log"

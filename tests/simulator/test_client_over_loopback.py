@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
+
 from pulumi_nuon import AsyncNuonClient, NuonClient
 from pulumi_nuon.errors import (
     APIStatusError,

@@ -10,6 +10,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 import pytest
+
 from pulumi_nuon.testing.simulator import Fault, SimServer, Simulator
 
 from .conftest import ORG, Org, auth_headers, latest_path, releases_path

@@ -7,6 +7,7 @@ import re
 
 import httpx
 import pytest
+
 from pulumi_nuon.testing.simulator import Timeline
 
 from .conftest import CANARY, ORG, Org, auth_headers, latest_path, releases_path

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from pulumi_nuon.testing.simulator import (
     APPLY_STATUSES,
     ManualClock,

@@ -17,6 +17,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+
 from pulumi_nuon.testing.simulator import APPLY_STATUSES, Scenario, Simulator, Timeline
 
 SPEC_PATH = Path(__file__).parents[1] / "data" / "nuon-openapi" / "doc.json"

@@ -6,6 +6,7 @@ import time
 
 import httpx
 import pytest
+
 from pulumi_nuon.testing.simulator import APPLY_STATUSES, Timeline, TimelineStep, WallClock
 
 from .conftest import Org, latest_path

@@ -1,0 +1,114 @@
+"""The waiter's decision for one poll (``assess``) and the options' validation, without any I/O."""
+
+from __future__ import annotations
+
+import pytest
+
+from pulumi_nuon.models import InstallDeploy
+from pulumi_nuon.wait import Verdict, WaitOptions, _Watch, assess
+
+
+def deploy(status: str, *, build: str = "bld1", id: str = "dpl1", description: str | None = None) -> InstallDeploy:
+    return InstallDeploy(id=id, status=status, build_id=build, status_description=description)
+
+
+def watch() -> _Watch:
+    return _Watch("inl1", started=0.0)
+
+
+@pytest.mark.parametrize(
+    ("status", "verdict"),
+    [
+        ("queued", Verdict.WAIT),
+        ("executing", Verdict.WAIT),
+        ("pending-approval", Verdict.WAIT),
+        ("active", Verdict.PASS),
+        ("inactive", Verdict.PASS),
+        ("auto-skipped", Verdict.PASS),
+        ("error", Verdict.FAIL),
+        ("cancelled", Verdict.FAIL),
+        ("approval-denied", Verdict.FAIL),
+        ("noop", Verdict.FAIL),
+        ("unknown", Verdict.FAIL),
+        ("discarded", Verdict.WAIT),
+        ("retried", Verdict.WAIT),
+        ("hibernating", Verdict.WAIT),
+    ],
+)
+def test_each_status_class_gets_its_verdict(status: str, verdict: Verdict) -> None:
+    assert assess(watch(), deploy(status), 0.0, WaitOptions())[0] is verdict
+
+
+def test_a_failure_reason_carries_install_deploy_status_and_nuons_words() -> None:
+    verdict, reason = assess(watch(), deploy("error", description="helm failed"), 0.0, WaitOptions())
+    assert (verdict, reason) == (Verdict.FAIL, "deploy dpl1 on install inl1 ended in status 'error': helm failed")
+
+
+def test_404_waits_until_the_grace_has_passed() -> None:
+    w, options = watch(), WaitOptions(not_found_grace_seconds=30)
+    assert assess(w, None, 100.0, options)[0] is Verdict.WAIT
+    assert assess(w, None, 130.0, options)[0] is Verdict.WAIT
+    assert assess(w, None, 130.1, options)[0] is Verdict.FAIL
+
+
+def test_404_grace_restarts_after_a_deploy_was_seen() -> None:
+    w, options = watch(), WaitOptions(not_found_grace_seconds=30)
+    assess(w, None, 0.0, options)
+    assess(w, deploy("queued"), 20.0, options)
+    assert assess(w, None, 40.0, options)[0] is Verdict.WAIT
+
+
+def test_without_grace_404_waits_for_ever() -> None:
+    assert assess(watch(), None, 1e9, WaitOptions())[0] is Verdict.WAIT
+
+
+def test_a_deploy_of_another_build_is_waited_past_even_when_it_failed() -> None:
+    options = WaitOptions(build_id="bld2")
+    assert assess(watch(), deploy("active", build="bld1"), 0.0, options)[0] is Verdict.WAIT
+    assert assess(watch(), deploy("error", build="bld1"), 0.0, options)[0] is Verdict.WAIT
+    assert assess(watch(), deploy("active", build="bld2"), 0.0, options)[0] is Verdict.PASS
+
+
+def test_approval_timeout_counts_from_when_the_deploy_entered_pending_approval() -> None:
+    w, options = watch(), WaitOptions(approval_timeout_seconds=60)
+    assert assess(w, deploy("executing"), 0.0, options)[0] is Verdict.WAIT
+    assert assess(w, deploy("pending-approval"), 10.0, options)[0] is Verdict.WAIT
+    assert assess(w, deploy("pending-approval"), 69.0, options)[0] is Verdict.WAIT
+    verdict, reason = assess(w, deploy("pending-approval"), 70.0, options)
+    assert verdict is Verdict.FAIL and "waited for approval for 60s (limit 60s)" in reason
+
+
+def test_approval_clock_restarts_for_a_new_deploy_or_after_leaving_the_state() -> None:
+    w, options = watch(), WaitOptions(approval_timeout_seconds=60)
+    assess(w, deploy("pending-approval"), 0.0, options)
+    assess(w, deploy("planning"), 30.0, options)
+    assert assess(w, deploy("pending-approval"), 80.0, options)[0] is Verdict.WAIT
+    assert assess(w, deploy("pending-approval", id="dpl2"), 130.0, options)[0] is Verdict.WAIT
+
+
+def test_fail_on_pending_approval_allows_one_poll_interval() -> None:
+    w, options = watch(), WaitOptions(fail_on_pending_approval=True, poll_interval_seconds=10, timeout_seconds=100)
+    assert assess(w, deploy("pending-approval"), 0.0, options)[0] is Verdict.WAIT
+    assert assess(w, deploy("pending-approval"), 10.0, options)[0] is Verdict.FAIL
+
+
+def test_auto_skipped_fails_when_not_accepted() -> None:
+    verdict, reason = assess(watch(), deploy("auto-skipped"), 0.0, WaitOptions(accept_auto_skipped=False))
+    assert verdict is Verdict.FAIL and "accept_auto_skipped is False" in reason
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "problem"),
+    [
+        ({"timeout_seconds": 0}, "timeout_seconds must be positive"),
+        ({"poll_interval_seconds": 0}, "poll_interval_seconds must be positive"),
+        ({"timeout_seconds": 5, "poll_interval_seconds": 6}, "must not exceed timeout_seconds"),
+        ({"approval_timeout_seconds": -1}, "approval_timeout_seconds must not be negative"),
+        ({"not_found_grace_seconds": -1}, "not_found_grace_seconds must not be negative"),
+        ({"max_concurrency": 0}, "max_concurrency must be at least 1"),
+        ({"jitter": 1.0}, "jitter must be in [0, 1)"),
+    ],
+)
+def test_options_refuse_what_cannot_work(kwargs: dict[str, float], problem: str) -> None:
+    with pytest.raises(ValueError, match=problem.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")):
+        WaitOptions(**kwargs)  # type: ignore[arg-type]
