@@ -1,0 +1,296 @@
+"""`pulumi-nuon` commands and exit codes against the simulator over loopback (in process, and as a real
+subprocess for the console script)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from pulumi_nuon.cli import EXIT_ERROR, EXIT_FAILED, EXIT_OK, EXIT_TIMEOUT, main
+from pulumi_nuon.testing.simulator import Timeline
+from tests.cli.conftest import Org
+from tests.conftest import CANARY_TOKEN
+
+SCRIPT = Path(sys.executable).parent / "pulumi-nuon"
+FAST = ["--interval", "0.05", "--timeout", "10"]
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def no_leaks(*texts: str) -> None:
+    for text in texts:
+        assert CANARY_TOKEN not in text
+        assert "Traceback" not in text
+
+
+# -- reads -----------------------------------------------------------------------------------------------------
+
+
+def test_releases_table_lists_newest_first(org: Org) -> None:
+    releases = org.sim.releases(org.app)
+    code, out, err = run("releases", org.app.id)
+    assert code == EXIT_OK, err
+    lines = out.splitlines()
+    assert lines[0].split() == ["RELEASE", "BUILD", "STATUS", "STEPS", "CREATED", "AT"]
+    assert lines[1].startswith(releases[0]["id"]) and lines[2].startswith(releases[1]["id"])
+    assert f"2 release(s), newest first; latest build: {releases[0]['build_id']}" in out
+
+
+def test_releases_json_is_plain_json_with_limit(org: Org) -> None:
+    code, out, _ = run("releases", org.app.id, "--limit", "1", "--json")
+    assert code == EXIT_OK
+    data = json.loads(out)
+    newest = org.sim.releases(org.app)[0]
+    assert data["release_ids"] == [newest["id"]]
+    assert data["latest_build_id"] == newest["build_id"]
+    assert data["release_count"] == 1
+
+
+def test_releases_of_unknown_component_lists_nothing(org: Org) -> None:
+    code, out, _ = run("releases", "cmpunknown00000000000000000")
+    assert code == EXIT_OK
+    assert "No releases" in out
+
+
+def test_deploy_table_and_json(org: Org) -> None:
+    deploy = org.sim.latest_deploy(org.prod, org.app)
+    assert deploy is not None
+    code, out, _ = run("deploy", org.prod.id, org.app.id)
+    assert code == EXIT_OK
+    assert f"deploy        {deploy['id']}" in out
+    assert "status        active" in out
+    assert "phase         succeeded" in out
+
+    code, out, _ = run("deploy", org.prod.id, org.app.id, "--json")
+    data = json.loads(out)
+    assert data["found"] is True
+    assert data["deploy_id"] == deploy["id"]
+    assert data["status"] == "active"
+    assert data["install_id"] == org.prod.id  # from the request: Nuon answers "" here
+
+
+def test_deploy_not_found_is_not_an_error(org: Org) -> None:
+    lonely = org.sim.add_install("lonely", components=[])
+    code, out, _ = run("deploy", lonely.id, org.app.id, "--json")
+    assert code == EXIT_OK
+    assert json.loads(out)["found"] is False
+    code, out, _ = run("deploy", lonely.id, org.app.id)
+    assert "No deploy of component" in out
+
+
+def test_connection_options_before_or_after_the_command(org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NUON_API_URL")
+    monkeypatch.delenv("NUON_ORG_ID")
+    code, _, err = run("--api-url", org.server.url, "releases", org.app.id, "--org-id", org.server.org_id)
+    assert code == EXIT_OK, err
+
+
+# -- wait ------------------------------------------------------------------------------------------------------
+
+
+def test_wait_passes_with_exit_0_and_progress_lines(org: Org) -> None:
+    deploy = org.sim.trigger_deploy(org.prod, org.app, timeline=Timeline.apply_success(step_seconds=5))
+    org.sim.auto_advance(10, route="latest_deploy")
+    code, out, err = run("wait", "--component", org.app.id, org.prod.id, *FAST)
+    assert code == EXIT_OK, err
+    assert f"deploy {deploy.id} is executing" in err  # one line per status change
+    assert "active" in err
+    assert "\r" not in err  # not a terminal: plain lines only
+    assert out.splitlines()[-1] == "passed"
+    assert deploy.id in out
+    no_leaks(out, err)
+
+
+def test_wait_for_a_failed_deploy_exits_1_with_nuons_words(org: Org) -> None:
+    words = "helm upgrade failed: ImagePullBackOff"
+    org.sim.trigger_deploy(org.prod, org.app, timeline=Timeline.failure(description=words, step_seconds=5))
+    org.sim.auto_advance(10, route="latest_deploy")
+    code, out, err = run("wait", "--component", org.app.id, org.prod.id, *FAST)
+    assert code == EXIT_FAILED
+    assert words in err
+    assert "failed: " in err
+    assert out.splitlines()[-1] == "failed"
+    no_leaks(out, err)
+
+
+def test_wait_timeout_exits_2_with_last_status(org: Org) -> None:
+    org.sim.trigger_deploy(org.prod, org.app, timeline=Timeline.constant("executing"))
+    code, out, err = run("wait", "--component", org.app.id, org.prod.id, "--interval", "0.05", "--timeout", "0.4")
+    assert code == EXIT_TIMEOUT
+    assert "timed out: " in err
+    assert "executing" in err
+    assert out.splitlines()[-1] == "timed out"
+
+
+def test_wait_many_installs_json(org: Org) -> None:
+    org.sim.auto_advance(10, route="latest_deploy")
+    for install in (org.prod, org.staging):
+        org.sim.trigger_deploy(install, org.app, timeline=Timeline.apply_success(step_seconds=5))
+    build = org.sim.releases(org.app)[0]["build_id"]
+    code, out, err = run(
+        "wait", "--component", org.app.id, org.prod.id, org.staging.id, "--build-id", build, *FAST, "--json"
+    )
+    assert code == EXIT_OK, err
+    data = json.loads(out)
+    assert data["result"] == "passed" and data["passed"] is True
+    assert {o["status"] for o in data["installs"].values()} == {"active"}
+    assert set(data["installs"]) == {org.prod.id, org.staging.id}
+
+
+def test_wait_on_a_terminal_rewrites_a_live_status_line(org: Org) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    org.sim.trigger_deploy(org.prod, org.app, timeline=Timeline.apply_success(step_seconds=5))
+    org.sim.auto_advance(5, route="latest_deploy")
+    out, err = io.StringIO(), Terminal()
+    code = main(
+        ["wait", "--component", org.app.id, org.prod.id, "--interval", "0.1", "--timeout", "10"], stdout=out, stderr=err
+    )
+    assert code == EXIT_OK
+    text = err.getvalue()
+    assert "\r\x1b[K" in text
+    assert "waiting for 1 install(s)" in text
+    assert text.endswith("\r\x1b[K")  # the status line is cleared at the end
+
+
+# -- errors: one line, exit 3, never a traceback ---------------------------------------------------------------
+
+
+def test_bad_token_exits_3_without_traceback(org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NUON_API_TOKEN", "wrong-token")
+    for argv in (
+        ["releases", org.app.id],
+        ["deploy", org.prod.id, org.app.id],
+        ["wait", "--component", org.app.id, org.prod.id, *FAST],
+    ):
+        code, out, err = run(*argv)
+        assert code == EXIT_ERROR, argv
+        assert err.startswith("error: ") and err.count("\n") == 1, err
+        assert "401" in err or "token" in err.lower()
+        no_leaks(out, err)
+
+
+def test_missing_settings_exit_3_with_the_configuration_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    code, _, err = run("releases", "cmp000")
+    assert code == EXIT_ERROR
+    assert err.startswith("error: No Nuon API token") and "NUON_API_TOKEN" in err
+    monkeypatch.setenv("NUON_API_TOKEN", "t")
+    code, _, err = run("deploy", "inl000", "cmp000")
+    assert code == EXIT_ERROR and "NUON_ORG_ID" in err
+
+
+def test_insecure_url_and_bad_ids_exit_3(org: Org) -> None:
+    code, _, err = run("--api-url", "http://example.com", "releases", org.app.id)
+    assert code == EXIT_ERROR and "clear text" in err
+    code, _, err = run("deploy", "inl with space", org.app.id)
+    assert code == EXIT_ERROR and err.startswith("error: ")
+    assert org.sim.log.count() == 0
+
+
+def test_usage_errors_exit_3_not_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["wait", "inl1"]) == EXIT_ERROR  # --component missing
+    assert main(["wait", "--component", "c", "i", "--timeout", "-1"]) == EXIT_ERROR
+    assert main(["nonsense"]) == EXIT_ERROR
+    assert "error:" in capsys.readouterr().err
+
+
+def test_help_teaches_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == EXIT_OK
+    text = capsys.readouterr().out
+    for command in ("releases", "deploy", "wait", "simulate", "demo"):
+        assert command in text
+    assert "NUON_API_TOKEN" in text and "exit codes" in text and "examples:" in text
+    for command in ("releases", "deploy", "wait", "simulate", "demo"):
+        assert main([command, "--help"]) == EXIT_OK
+        assert "exit codes" in capsys.readouterr().out, command
+    assert main(["--version"]) == EXIT_OK
+    assert capsys.readouterr().out.startswith("pulumi-nuon ")
+
+
+def test_no_token_flag() -> None:
+    assert main(["releases", "cmp000", "--api-token", "x"]) == EXIT_ERROR
+    assert main(["releases", "cmp000", "--token", "x"]) == EXIT_ERROR
+
+
+def test_demo_with_the_pulumi_engine_and_no_cli_exits_3(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    code, out, err = run("demo", "--engine", "pulumi")
+    assert code == EXIT_ERROR
+    assert "Pulumi CLI (`pulumi`) is not installed" in err
+    assert out == ""
+
+
+def test_simulate_with_unknown_scenario_exits_3() -> None:
+    code, _, err = run("simulate", "--scenario", "no-such-scenario")
+    assert code == EXIT_ERROR
+    assert err.startswith("error: no scenario 'no-such-scenario'")
+
+
+# -- the console script, as a real process ---------------------------------------------------------------------
+
+
+def test_console_script_reads_and_fails_cleanly(org: Org) -> None:
+    env = {**os.environ, **org.env}
+    done = subprocess.run(
+        [str(SCRIPT), "deploy", org.prod.id, org.app.id, "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == EXIT_OK, done.stderr
+    assert json.loads(done.stdout)["status"] == "active"
+
+    env["NUON_API_TOKEN"] = "wrong"
+    done = subprocess.run(
+        [str(SCRIPT), "releases", org.app.id], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == EXIT_ERROR
+    assert done.stderr.startswith("error: ") and "Traceback" not in done.stderr
+
+
+def test_simulate_serves_until_interrupted() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NUON_")}
+    proc = subprocess.Popen(
+        [str(SCRIPT), "simulate", "--scenario", "demo", "--speed", "10"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline() for _ in range(5)]
+        export = next(line for line in lines if "export NUON_API_URL=" in line)
+        settings = dict(part.split("=", 1) for part in export.split()[1:])
+        assert settings["NUON_API_URL"].startswith("http://127.0.0.1:")
+        response = httpx.get(
+            settings["NUON_API_URL"] + "/v1/components/nope/releases",
+            headers={"Authorization": f"Bearer {settings['NUON_API_TOKEN']}", "X-Nuon-Org-ID": settings["NUON_ORG_ID"]},
+            timeout=5,
+        )
+        assert response.status_code == 200 and response.json() == []
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == EXIT_OK, err
+    assert "Nuon simulator stopped." in out
+    assert "Traceback" not in err
