@@ -95,6 +95,16 @@ def _positive(kind: type[int] | type[float]) -> Callable[[str], Any]:
     return parse
 
 
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {text!r}")
+    return value
+
+
 def _build_parser() -> argparse.ArgumentParser:
     # The connection options are accepted before or after the subcommand (SUPPRESS keeps either from
     # overwriting the other with a default).
@@ -182,6 +192,18 @@ def _build_parser() -> argparse.ArgumentParser:
         type=_positive(float),
         metavar="S",
         help="fail when a deploy waits for approval longer than S seconds",
+    )
+    p.add_argument(
+        "--fail-on-pending-approval",
+        action="store_true",
+        help="fail when a deploy still waits for approval one poll interval after it was first seen there",
+    )
+    p.add_argument(
+        "--not-found-grace",
+        type=_non_negative,
+        default=300.0,
+        metavar="S",
+        help="fail when Nuon still answers 404 (no deploy) after S seconds (default: %(default)g, as the gate)",
     )
     p.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
 
@@ -387,6 +409,8 @@ def _cmd_wait(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         poll_interval_seconds=args.interval,
         accept_auto_skipped=args.accept_auto_skipped,
         approval_timeout_seconds=args.approval_timeout,
+        fail_on_pending_approval=args.fail_on_pending_approval,
+        not_found_grace_seconds=args.not_found_grace,
     )
     tty = err.isatty()
     live = _LiveLine(err, live=tty, count=len(args.installs))

@@ -294,3 +294,17 @@ def test_simulate_serves_until_interrupted() -> None:
     assert proc.returncode == EXIT_OK, err
     assert "Nuon simulator stopped." in out
     assert "Traceback" not in err
+
+
+def test_wait_fails_when_no_deploy_appears_within_the_grace(org: Org) -> None:
+    lonely = org.sim.add_install("lonely", components=[])
+    code, _, err = run("wait", "--component", org.app.id, lonely.id, "--interval", "0.05", "--not-found-grace", "0.2")
+    assert code == EXIT_FAILED
+    assert "grace period" in err and "404" in err
+
+
+def test_wait_fail_on_pending_approval(org: Org) -> None:
+    org.sim.trigger_deploy(org.prod, org.app, timeline=Timeline.constant("pending-approval"))
+    code, _, err = run("wait", "--component", org.app.id, org.prod.id, *FAST, "--fail-on-pending-approval")
+    assert code == EXIT_FAILED
+    assert "approval" in err
