@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TextIO
@@ -446,7 +448,16 @@ def _cmd_wait(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
     from pulumi_nuon.testing.simulator import serve_forever
 
-    serve_forever(args.scenario, args.port, out, speed=args.speed)
+    # Ctrl-C stops it; so does SIGTERM (`kill <pid>`: a background job of a script ignores SIGINT).
+    stop = threading.Event()
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
+    try:
+        serve_forever(args.scenario, args.port, out, speed=args.speed, stop=stop)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return EXIT_OK
 
 

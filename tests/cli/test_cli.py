@@ -264,7 +264,8 @@ def test_console_script_reads_and_fails_cleanly(org: Org) -> None:
     assert done.stderr.startswith("error: ") and "Traceback" not in done.stderr
 
 
-def test_simulate_serves_until_interrupted() -> None:
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_simulate_serves_until_interrupted_or_terminated(stop_signal: signal.Signals) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NUON_")}
     proc = subprocess.Popen(
         [str(SCRIPT), "simulate", "--scenario", "demo", "--speed", "10"],
@@ -285,7 +286,7 @@ def test_simulate_serves_until_interrupted() -> None:
             timeout=5,
         )
         assert response.status_code == 200 and response.json() == []
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop_signal)
         out, err = proc.communicate(timeout=10)
     finally:
         if proc.poll() is None:
