@@ -18,10 +18,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check provider tests examples
 	$(BIN)/mypy
-	$(BIN)/pytest -m "not benchmark"
+	$(BIN)/pytest
 
 bench: $(STAMP)
-	$(BIN)/pytest -m benchmark -s
+	$(BIN)/pytest tests/bench -m benchmark -s -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
