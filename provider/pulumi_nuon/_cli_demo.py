@@ -205,49 +205,49 @@ def _error_lines(error: str) -> list[str]:
 
 
 def _run_pulumi_cli(narrator: _Narrator, example: Path, sim: Any, server: Any, pulumi: str) -> int:
-    """The same example with the real CLI: a throwaway file backend, stack and config file in a temp dir."""
+    """The same example with the real CLI, on a copy in a temp dir with a throwaway file backend, so neither the
+    stack's config file nor its state lands in the checkout or in the user's Pulumi account."""
     say = narrator.say
     component = sim.component("web-app").id
     install = sim.install("acme-prod").id
     with tempfile.TemporaryDirectory(prefix="pulumi-nuon-demo-") as tmp:
-        config_file = str(Path(tmp) / f"Pulumi.{_STACK}.yaml")
+        project = Path(tmp) / example.name
+        shutil.copytree(example, project, ignore=shutil.ignore_patterns("__pycache__", "Pulumi.*.yaml"))
+        backend = Path(tmp, "backend")
+        backend.mkdir()
         env = {
             **os.environ,
-            "PULUMI_BACKEND_URL": Path(tmp, "backend").as_uri(),
+            "PULUMI_BACKEND_URL": backend.as_uri(),
             "PULUMI_CONFIG_PASSPHRASE": "pulumi-nuon-demo",
             "PULUMI_SKIP_UPDATE_CHECK": "true",
             "PULUMI_PYTHON_CMD": sys.executable,
         }
-        Path(tmp, "backend").mkdir()
 
-        def pulumi_run(*args: str, show: bool = True) -> int:
-            if show:
-                say(f"$ pulumi {' '.join(args)}")
-            return subprocess.run([pulumi, *args], cwd=example, env=env, check=False).returncode
+        def pulumi_run(*args: str) -> int:
+            say(f"$ pulumi {' '.join(args)}")
+            return subprocess.run([pulumi, *args], cwd=project, env=env, check=False).returncode
 
-        steps: list[Sequence[str]] = [
-            ("stack", "init", _STACK, "--non-interactive"),
-            ("config", "set", "--config-file", config_file, "nuon:apiUrl", server.url),
-            ("config", "set", "--config-file", config_file, "nuon:orgId", server.org_id),
-            ("config", "set", "--config-file", config_file, "--secret", "nuon:apiToken", server.token),
-            ("config", "set", "--config-file", config_file, "componentId", component),
-            ("config", "set", "--config-file", config_file, "installId", install),
-            ("config", "set", "--config-file", config_file, "pollIntervalSeconds", str(_POLL_SECONDS)),
+        settings: list[Sequence[str]] = [
+            ("nuon:apiUrl", server.url),
+            ("nuon:orgId", server.org_id),
+            ("componentId", component),
+            ("installId", install),
+            ("pollIntervalSeconds", str(_POLL_SECONDS)),
         ]
-        try:
-            for args in steps:
-                if pulumi_run(*args, "--stack", _STACK) != 0:
-                    return _EXIT_ERROR
-            if pulumi_run("preview", "--stack", _STACK, "--config-file", config_file) != 0:
+        if pulumi_run("stack", "init", _STACK, "--non-interactive") != 0:
+            return _EXIT_ERROR
+        for key, value in settings:
+            if pulumi_run("config", "set", key, value) != 0:
                 return _EXIT_ERROR
-            code = pulumi_run("up", "--yes", "--stack", _STACK, "--config-file", config_file)
-            if code != 0:
-                return _EXIT_FAILED
-            if pulumi_run("up", "--yes", "--stack", _STACK, "--config-file", config_file) != 0:
-                return _EXIT_FAILED
-            pulumi_run("stack", "output", "--stack", _STACK)
-        finally:
-            pulumi_run("stack", "rm", "--yes", "--force", "--stack", _STACK, show=False)
+        if pulumi_run("config", "set", "--secret", "nuon:apiToken", server.token) != 0:
+            return _EXIT_ERROR
+        if pulumi_run("preview") != 0:
+            return _EXIT_ERROR
+        if pulumi_run("up", "--yes") != 0:
+            return _EXIT_FAILED
+        if pulumi_run("up", "--yes") != 0:
+            return _EXIT_FAILED
+        pulumi_run("stack", "output")
     return _EXIT_OK
 
 
