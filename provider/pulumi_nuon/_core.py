@@ -129,14 +129,17 @@ def status_error(method: str, path: str, response: httpx.Response, secret: str) 
     if code in (404, 410) and path.endswith("/releases"):
         cls = ReleasesNotServedError
     body = _parse_error_body(response.content)
+    # Only what the server sent is scrubbed: our own wording must stay readable whatever the token looks like.
+    error = redact(body.error, secret) if body and body.error else None
+    description = redact(body.description, secret) if body and body.description else None
     reason = response.reason_phrase or httpx.codes.get_reason_phrase(code)
     message = f"{method} {path} failed: {code} {reason}".rstrip()
     if body is not None:
-        parts = [part for part in (body.error, body.description) if part]
+        parts = [part for part in (error, description) if part]
         message += " — Nuon says: " + ": ".join(dict.fromkeys(parts))
     elif response.content:
         kind = response.headers.get("content-type", "unknown content type").split(";")[0]
-        message += f" ({kind} body: {_excerpt(response.content)})"
+        message += f" ({kind} body: {redact(_excerpt(response.content), secret)})"
     if cls is ReleasesNotServedError:
         message += (
             ". This Nuon API no longer serves component releases (a legacy feature dropped from newer Nuon APIs);"
@@ -145,12 +148,12 @@ def status_error(method: str, path: str, response: httpx.Response, secret: str) 
     elif code in _HINTS:
         message += ". " + _HINTS[code]
     return cls(
-        redact(message, secret),
+        message,
         method=method,
         path=path,
         status_code=code,
-        error=body.error if body else None,
-        description=body.description if body else None,
+        error=error,
+        description=description,
         user_error=body.user_error if body else None,
     )
 

@@ -198,6 +198,16 @@ def test_the_token_never_appears_in_error_messages_even_when_echoed(strict: list
     with pytest.raises(AuthenticationError) as info:
         client(t).get_latest_deploy(INL, CMP)
     assert CANARY_TOKEN not in str(info.value) and CANARY_TOKEN not in repr(info.value)
+    assert CANARY_TOKEN not in f"{info.value.error} {info.value.description}"
+    assert "bad token ***" in str(info.value)
+
+
+def test_redaction_leaves_our_own_words_alone(strict: list[StrictTransport]) -> None:
+    t = make_strict(strict, Expect("GET", LATEST, json_response(401, {"error": "unauthorized"})))
+    c = NuonClient(api_token="wrong", org_id=ORG_ID, api_url="https://nuon.test", transport=t.sync())
+    with pytest.raises(AuthenticationError) as info:
+        c.get_latest_deploy(INL, CMP)
+    assert "it is missing, wrong or expired" in str(info.value)
 
 
 # --- retries --------------------------------------------------------------------------------------------------
