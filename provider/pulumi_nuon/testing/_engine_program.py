@@ -2,9 +2,10 @@
 
 The language host configures the runtime, changes into the program's directory and runs
 `pulumi.runtime.run_in_stack(lambda: runpy.run_path(program, run_name="__main__"))` on a fresh event loop.
-Here the runtime is configured by the SDK's `set_mocks` with our monitor, inside a copied `contextvars`
-context (so the caller's own Pulumi settings and config are untouched), and the process-wide changes a
-program directory needs (cwd, `sys.path`, `sys.argv`, the program's own modules) are undone afterwards.
+Here the runtime is configured by the SDK's `set_mocks` with our monitor, on a thread of its own with a
+copy of the caller's `contextvars` context (so the caller's Pulumi settings, config and event loop are
+untouched, and an async test can call the engine), and the process-wide changes a program directory needs
+(cwd, `sys.path`, `sys.argv`, the program's own modules) are undone afterwards.
 """
 
 from __future__ import annotations
@@ -139,8 +140,17 @@ def _run(
         os.chdir(program_dir)
         sys.path.insert(0, str(program_dir))
         sys.argv = [str(program_dir)]
+    # The program gets a thread (and event loop) of its own: the caller's thread keeps its event loop (set,
+    # running — an async test — or none), and the SDK's contextvars start from a copy of the caller's.
+    context = contextvars.copy_context()
+    outcome: list[BaseException | None] = []
+    thread = threading.Thread(
+        target=lambda: outcome.append(context.run(in_context)), name="pulumi-nuon-program", daemon=True
+    )
     try:
-        return contextvars.copy_context().run(in_context)
+        thread.start()
+        thread.join()
+        return outcome[0] if outcome else RuntimeError("the program thread ended without a result")
     finally:
         if program_dir is not None:
             os.chdir(saved_cwd)
