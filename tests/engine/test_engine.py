@@ -369,3 +369,40 @@ def test_engine_works_from_inside_a_running_event_loop(make_engine: MakeEngine, 
     result = asyncio.run(from_async_test())
     assert result.success, result.error
     assert result.outputs == {"key": "k1"}
+
+
+def test_program_exception_fails_without_deleting_what_it_did_not_reach(make_engine: MakeEngine, store: Path) -> None:
+    params = {"explode": False}
+
+    def program() -> None:
+        Thing("first", key="k1", store=str(store))
+        if params["explode"]:
+            raise ValueError("the program is broken")
+        Thing("second", key="k2", store=str(store))
+
+    engine = make_engine(program)
+    assert engine.up().success
+    params["explode"] = True
+    result = engine.up()
+    assert not result.success
+    assert result.error is not None
+    assert result.error.startswith("Program failed with an unhandled exception:")
+    assert "ValueError: the program is broken" in result.error
+    assert "delete" not in result.steps.values()
+    assert len(files(store)) == 2 and {"first", "second"} <= set(by_name(engine.state))
+
+
+def test_host_per_operation_starts_a_fresh_host_each_time(make_engine: MakeEngine, store: Path) -> None:
+    def program() -> None:
+        pulumi.export("pid", Thing("thing", key="k1", store=str(store)).pid)
+
+    engine = make_engine(program, host_per_operation=True)
+    first = engine.up()
+    assert first.success, first.error
+    assert engine.host_pid is None
+    with pytest.raises(ProcessLookupError):
+        os.kill(first.outputs["pid"], 0)
+    second = engine.up()
+    assert second.steps["thing"] == "same"
+    assert len(engine.host_pids) == 2 and engine.host_pids[0] != engine.host_pids[1]
+    assert "throwaway: check k1" in second.host_stderr
