@@ -192,6 +192,9 @@ class LocalEngine:
       `replace_on_changes` are honoured for top-level properties only.
     - On a step failure the engine stops starting new steps, as `pulumi up` does without `--continue-on-error`,
       and resources that left the program are not deleted; the result carries the provider's message.
+    - The program runs on a thread of its own with a fresh event loop (the language host runs it on its main
+      thread), so the caller's event loop is left alone and async tests can call the engine; the SDK
+      registers resources from that loop's default executor, which has `max_workers` threads.
     - Refresh reads dynamic resources only (echoed resources are reported as unchanged reads) and does not
       run the program.
     """
