@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -90,30 +89,6 @@ def _outputs(say: Any, outputs: Mapping[str, Any]) -> None:
         say(f"    {key.ljust(width)}  {_value(outputs[key])}")
 
 
-def _watch(
-    narrator: _Narrator, sim: Any, install: str, component: str, names: Mapping[str, str], done: threading.Event
-) -> None:
-    """Print each status change of the simulated deploy and how often the gate has polled, until `done`."""
-    start = time.monotonic()
-    polls_before = sim.log.count("latest_deploy")
-    last: tuple[Any, ...] | None = None
-    while not done.wait(0.1):
-        payload = sim.latest_deploy(install, component) or {}
-        status = payload.get("status") or "not found (404)"
-        polls = sim.log.count("latest_deploy") - polls_before
-        elapsed = time.monotonic() - start
-        if (status,) != last:
-            last = (status,)
-            narrator.clear()
-            deploy = payload.get("id", "")
-            narrator.say(
-                f"    [{elapsed:5.1f}s] Nuon: deploy {deploy} on {names[install]} is {status:<16}"
-                f" (gate polls so far: {polls})"
-            )
-        narrator.status(f"    [{elapsed:5.1f}s] the DeployGate is waiting… Nuon says: {status}; polls: {polls}")
-    narrator.clear()
-
-
 def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, scenario: str) -> int:
     from pulumi_nuon.testing.engine import LocalEngine, Secret
 
@@ -130,7 +105,13 @@ def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, scenar
         "pollIntervalSeconds": str(_POLL_SECONDS),
         "timeoutSeconds": str(_TIMEOUT_SECONDS),
     }
-    with LocalEngine(example, project=_PROJECT, stack=_STACK, config=config) as engine:
+    def gate_line(line: str) -> None:
+        if line.strip():
+            narrator.clear()
+            say(f"    | {line}")
+
+    # The gate's progress lines stream from the provider host as it writes them.
+    with LocalEngine(example, project=_PROJECT, stack=_STACK, config=config, on_host_stderr=gate_line) as engine:
         say(f"2. `pulumi preview` of {example.name} (LocalEngine: the program under the Pulumi SDK's mocks, the")
         say("   dynamic resources in a real `python -m pulumi.dynamic` host):")
         preview = engine.preview()
@@ -142,23 +123,8 @@ def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, scenar
         _outputs(say, preview.outputs)
         say()
         say("3. `pulumi up`: the DeployGate holds `dns-switch` until the deploy of the latest build is done.")
-        say("   what Nuon (the simulator) reports while the update runs:")
-        done = threading.Event()
-        box: list[Any] = []
-        runner = threading.Thread(target=lambda: box.append(engine.up()), name="pulumi-nuon-demo-up", daemon=True)
-        watcher = threading.Thread(
-            target=_watch, args=(narrator, sim, install, component, names, done), name="pulumi-nuon-demo-watch"
-        )
-        watcher.start()
-        runner.start()
-        runner.join()
-        done.set()
-        watcher.join()
-        up = box[0]
-        say("   the gate's own progress lines (its provider's stderr):")
-        for line in up.host_stderr.splitlines():
-            if line.strip():
-                say(f"    | {line}")
+        say(f"   the gate's progress lines, live (it polls {names[install]} every {_POLL_SECONDS:g}s):")
+        up = engine.up()
         say("   steps:")
         _steps(say, up)
         if not up.success:

@@ -316,3 +316,23 @@ def test_the_token_is_nowhere_in_state_outputs_or_stderr(env: Env) -> None:
             [result.state, result.outputs, result.host_stderr, result.host_stdout, result.error], default=str
         )
         assert CANARY_TOKEN not in blob
+
+
+def test_progress_lines_stream_while_the_gate_waits(env: Env) -> None:
+    import time
+
+    from pulumi_nuon.testing.engine import LocalEngine
+
+    env.sim.trigger_deploy(env.prod, env.app, timeline=Timeline.apply_success(step_seconds=2))
+    env.sim.auto_advance(2)
+    seen: list[tuple[float, str]] = []
+    program = gate_program(component_id=env.app.id, install_id=env.prod.id, poll_interval_seconds=0.2)
+    with LocalEngine(
+        program, project="test", config=env.config, on_host_stderr=lambda line: seen.append((time.monotonic(), line))
+    ) as engine:
+        result = engine.up()
+        finished = time.monotonic()
+    assert result.success, result.error
+    queued = [at for at, line in seen if "is queued" in line]
+    assert queued and finished - queued[0] > 0.5, "the first progress line only arrived when the update ended"
+    assert [line for _, line in seen] == result.host_stderr.splitlines()

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import grpc
@@ -37,7 +37,10 @@ class _OutputPump:
     child wrote before a gRPC response arrived is in the buffers once `drain()` returns.
     """
 
-    def __init__(self, stdout: Any, stderr: Any) -> None:
+    def __init__(self, stdout: Any, stderr: Any, on_stderr_line: Callable[[str], None] | None = None) -> None:
+        self._on_line = on_stderr_line
+        self._partial = bytearray()  # stderr bytes after the last newline, not yet handed to `on_stderr_line`
+        self._lines: list[str] = []  # complete stderr lines read under the lock, handed out after it
         self._lock = threading.Lock()
         self._buffers: dict[int, bytearray] = {}
         self._names: dict[int, str] = {}
@@ -70,6 +73,19 @@ class _OutputPump:
                 self._open.discard(fd)
                 return
             self._buffers[fd].extend(chunk)
+            if self._on_line is not None and self._names[fd] == "stderr":
+                self._partial.extend(chunk)
+                *complete, rest = self._partial.split(b"\n")
+                self._lines.extend(line.decode("utf-8", errors="replace") for line in complete)
+                self._partial = bytearray(rest)
+
+    def _emit(self) -> None:
+        """Hand complete stderr lines to the callback, outside the lock (it may be slow or print)."""
+        with self._lock:
+            lines, self._lines = self._lines, []
+        if self._on_line is not None:
+            for line in lines:
+                self._on_line(line)
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -80,12 +96,14 @@ class _OutputPump:
             with self._lock:
                 for key, _ in events:
                     self._read_available(int(key.fd))
+            self._emit()
 
     def drain(self) -> None:
         """Move everything the child has written so far into the buffers."""
         with self._lock:
             for fd in list(self._open):
                 self._read_available(fd)
+        self._emit()
 
     def size(self, name: str) -> int:
         """How many bytes of `name` ("stdout" or "stderr") have been captured."""
@@ -137,6 +155,7 @@ class _DynamicHost:
         env: Mapping[str, str],
         project: str,
         stack: str,
+        on_stderr_line: Callable[[str], None] | None = None,
     ) -> None:
         child_env = dict(env)
         paths = [p for p in pythonpath if p]
@@ -157,7 +176,7 @@ class _DynamicHost:
             stderr=subprocess.PIPE,
         )
         self.pid = self.process.pid
-        self.output = _OutputPump(self.process.stdout, self.process.stderr)
+        self.output = _OutputPump(self.process.stdout, self.process.stderr, on_stderr_line)
         line = self.output.wait_for_line("stdout", _START_TIMEOUT_SECONDS)
         port = line.strip() if line is not None else ""
         if not port.isdigit():

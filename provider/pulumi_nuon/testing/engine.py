@@ -172,6 +172,8 @@ class LocalEngine:
     :param host_per_operation: stop the host at the end of each operation, as the real engine does,
         instead of keeping one for the engine's life.
     :param raise_on_error: default for every operation's `raise_on_error`.
+    :param on_host_stderr: called with each line the provider host writes to stderr, as it is written (a gate's
+        progress lines, live), from a background thread; the lines are also in `EngineResult.host_stderr`.
 
     Differences from the real engine (`pulumi up` with the CLI):
 
@@ -216,6 +218,7 @@ class LocalEngine:
         host_per_operation: bool = False,
         raise_on_error: bool = False,
         organization: str = "organization",
+        on_host_stderr: Callable[[str], None] | None = None,
     ) -> None:
         self.project = project
         self.stack = stack
@@ -235,6 +238,7 @@ class LocalEngine:
         self._max_workers = max_workers
         self._host_per_operation = host_per_operation
         self._raise_on_error = raise_on_error
+        self._on_host_stderr = on_host_stderr
         self._state: dict[str, _Resource] = {}
         self._op_lock = threading.Lock()
         self._host_lock = threading.Lock()
@@ -318,6 +322,7 @@ class LocalEngine:
                     env={**os.environ, **self._env},
                     project=self.project,
                     stack=self.stack,
+                    on_stderr_line=self._on_host_stderr,
                 )
                 self._host_pids.append(host.pid)
                 try:
