@@ -35,6 +35,7 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
+from pulumi.output import Unknown
 
 from pulumi_nuon import _constants as C
 from pulumi_nuon._core import validate_id
@@ -53,7 +54,8 @@ __all__ = [
     "LatestDeployArgs",
 ]
 
-# What an unknown value looks like to a dynamic provider during a preview.
+# What an unknown value looks like to a dynamic provider during a preview: the host deserializes the engine's
+# sentinel into `pulumi.output.Unknown` for check and diff; the raw sentinel string is accepted too.
 _UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 _CONFIG_KEYS = (C.CONFIG_API_TOKEN, C.CONFIG_ORG_ID, C.CONFIG_API_URL)
 
@@ -63,7 +65,7 @@ DEFAULT_NOT_FOUND_GRACE = 300.0
 
 
 def _known(value: Any) -> bool:
-    if value == _UNKNOWN:
+    if isinstance(value, Unknown) or (isinstance(value, str) and value == _UNKNOWN):
         return False
     if isinstance(value, Mapping):
         return all(_known(v) for v in value.values())

@@ -1,0 +1,123 @@
+"""The provider objects themselves: what gets pickled into state, and check/diff on their own.
+
+The lifecycle runs through LocalEngine in the other files; these pin down the rules DESIGN.md sets for how Pulumi
+stores and runs dynamic providers.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import dill
+import pulumi
+from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.output import Unknown
+
+import pulumi_nuon as nuon
+from pulumi_nuon.resources import (
+    _ComponentReleasesProvider,
+    _DeployGateProvider,
+    _LatestDeployProvider,
+)
+from pulumi_nuon.testing.simulator import Timeline
+from tests.resources.conftest import Env
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+PROVIDERS = (_ComponentReleasesProvider, _LatestDeployProvider, _DeployGateProvider)
+
+
+def test_providers_pickle_by_reference_small_and_without_data() -> None:
+    for cls in PROVIDERS:
+        blob = base64.b64decode(serialize_provider(cls()))
+        assert len(blob) < 120, (cls.__name__, len(blob))
+        assert b"pulumi_nuon.resources" in blob and cls.__name__.encode() in blob
+        assert cls.serialize_as_secret_always is False
+
+
+def test_a_provider_unpickled_without_configure_reads_credentials_from_the_environment(env: Env) -> None:
+    provider = dill.loads(base64.b64decode(serialize_provider(_LatestDeployProvider())))
+    assert provider._settings() == {}  # nothing came along in the pickle
+    env.sim.trigger_deploy(env.prod, env.app, timeline=Timeline.constant("active"))
+    with pulumi_env(env):
+        created = provider.create({"install_id": env.prod.id, "component_id": env.app.id})
+    assert created.outs["status"] == "active"
+
+
+class pulumi_env:
+    def __init__(self, env: Env) -> None:
+        self.env = env
+
+    def __enter__(self) -> None:
+        import os
+
+        self.saved = {k: os.environ.get(k) for k in self.env.server.env}
+        os.environ.update(self.env.server.env)
+
+    def __exit__(self, *exc: object) -> None:
+        import os
+
+        for key, value in self.saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def test_gate_diff_looks_only_at_what_is_waited_for() -> None:
+    gate = _DeployGateProvider()
+    olds = {
+        "component_id": "cmp1",
+        "install_ids": ["inl1"],
+        "build_id": None,
+        "triggers": None,
+        "timeout_seconds": 1200,
+        "__provider": "old-pickle",
+    }
+    assert gate.diff("id", olds, {**olds, "timeout_seconds": 60, "__provider": "new-pickle"}).changes is False
+    for key, value in (("install_ids", ["inl2"]), ("component_id", "cmp2"), ("build_id", "bld2"), ("triggers", [1])):
+        result = gate.diff("id", olds, {**olds, key: value})
+        assert result.changes is True and result.replaces == [], key
+
+
+def test_view_diff_replaces_on_identity_and_updates_on_triggers() -> None:
+    view = _LatestDeployProvider()
+    olds = {"install_id": "inl1", "component_id": "cmp1", "triggers": "a"}
+    assert view.diff("id", olds, {**olds, "install_id": "inl2"}).replaces == ["install_id"]
+    changed = view.diff("id", olds, {**olds, "triggers": "b"})
+    assert changed.changes is True and changed.replaces == []
+    assert view.diff("id", olds, dict(olds)).changes is False
+
+
+def test_check_tolerates_unknown_values_in_a_preview() -> None:
+    gate = _DeployGateProvider()
+    unknown = Unknown()
+    as_the_host_sends = {"component_id": unknown, "install_id": unknown, "install_ids": None, "limit": unknown}
+    assert gate.check({}, as_the_host_sends).failures == []
+    assert _ComponentReleasesProvider().check({}, as_the_host_sends).failures == []
+    news = {
+        "component_id": UNKNOWN,
+        "install_id": UNKNOWN,
+        "install_ids": None,
+        "build_id": UNKNOWN,
+        "timeout_seconds": 1200,
+        "poll_interval_seconds": UNKNOWN,
+    }
+    assert gate.check({}, news).failures == []
+    fleet = {"component_id": "cmp1", "install_id": None, "install_ids": ["inl1", UNKNOWN], "timeout_seconds": 60}
+    assert gate.check({}, fleet).failures == []
+
+
+def test_a_gate_on_unknown_inputs_previews_without_polling(env: Env) -> None:
+    class Pending(pulumi.CustomResource):
+        def __init__(self, name: str) -> None:
+            super().__init__("test:index:Pending", name, {"install": None})
+
+    def program() -> None:
+        pending = Pending("install-to-be")
+        gate = nuon.DeployGate("gate", component_id=env.app.id, install_id=pending.id, poll_interval_seconds=0.01)
+        pulumi.export("status", gate.status)
+
+    with env.engine(program) as engine:
+        result = engine.preview()
+    assert result.success, result.error
+    assert result.steps["gate"] == "create" and env.sim.log.count("latest_deploy") == 0
