@@ -20,7 +20,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # collected. Ignore exactly that report, so every other unclosed socket still fails the run.
     config.addinivalue_line(
         "filterwarnings",
-        r"ignore:Exception ignored in. <socket.socket fd=[0-9]+, family=1, type=1"
+        r"ignore:Exception ignored in. <socket.socket fd=[0-9]+, family=(1|AddressFamily.AF_UNIX), "
+        r"type=(1|SocketKind.SOCK_STREAM)"
         ":pytest.PytestUnraisableExceptionWarning",
     )
     config.addinivalue_line(
