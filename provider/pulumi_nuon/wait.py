@@ -146,7 +146,7 @@ def assess(watch: _Watch, deploy: InstallDeploy | None, now: float, options: Wai
         waited = now - watch.missing_since
         if grace is not None and waited > grace:
             return Verdict.FAIL, (
-                f"no deploy of the component appeared on install {watch.install_id} within the "
+                f"no deploy of the component appeared within the "
                 f"{grace:g}s grace period (Nuon answered 404: no deploy yet, or the install has no such component)"
             )
         return Verdict.WAIT, "no deploy yet (404)"
@@ -166,7 +166,7 @@ def assess(watch: _Watch, deploy: InstallDeploy | None, now: float, options: Wai
         limit = options.effective_approval_timeout
         if limit is not None and now - watch.approval_since >= limit:
             return Verdict.FAIL, (
-                f"{label} on install {watch.install_id} has waited for approval for {now - watch.approval_since:.0f}s "
+                f"{label} has waited for approval for {now - watch.approval_since:.0f}s "
                 f"(limit {limit:g}s); approve or deny it in Nuon"
             )
         return Verdict.WAIT, f"{label} is {status}: waiting for approval"
@@ -174,13 +174,13 @@ def assess(watch: _Watch, deploy: InstallDeploy | None, now: float, options: Wai
     if phase is DeployPhase.SUCCEEDED:
         if status in SKIPPED_STATUSES and not options.accept_auto_skipped:
             return Verdict.FAIL, (
-                f"{label} on install {watch.install_id} was auto-skipped (a no-op plan; nothing was applied) and "
+                f"{label} was auto-skipped (a no-op plan; nothing was applied) and "
                 "accept_auto_skipped is False"
             )
         return Verdict.PASS, f"{label} is {status}: passed"
     if phase is DeployPhase.FAILED:
         said = f": {deploy.status_text}" if deploy.status_text else ""
-        return Verdict.FAIL, f"deploy {deploy.id} on install {watch.install_id} ended in status '{status}'{said}"
+        return Verdict.FAIL, f"{label} ended in status '{status}'{said}"
     if phase is DeployPhase.SUPERSEDED:
         return Verdict.WAIT, f"{label} was {status}; following the newer deploy"
     if phase is DeployPhase.UNKNOWN:
@@ -347,10 +347,10 @@ class _Waiter:
     def _failed(self, watch: _Watch) -> DeployFailedError:
         result = self.result(passed=False)
         waiting = [i for i, w in self.watches.items() if w.verdict is Verdict.WAIT]
-        message = f"Deploy gate failed for component {self.component_id}: {watch.reason}."
+        message = f"Deploy gate failed for component {self.component_id} on install {watch.install_id}: {watch.reason}."
         if waiting:
             message += f" Stopped watching {len(waiting)} other install(s)."
-        self.say(f"{_elapsed(result.elapsed_seconds)} gate failed: {watch.reason}")
+        self.say(f"{_elapsed(result.elapsed_seconds)} gate failed on install {watch.install_id}")
         return DeployFailedError(message, result=result)
 
     def _timed_out(self, result: WaitResult) -> DeployTimeoutError:

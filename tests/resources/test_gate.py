@@ -84,7 +84,7 @@ def test_gate_fails_the_update_with_nuons_words(env: Env, timeline: Timeline, wo
         result = engine.up()
     assert not result.success
     assert words in (result.error or "")
-    assert f"deploy {deploy.id} on install {env.prod.id}" in (result.error or "")
+    assert f"on install {env.prod.id}: deploy {deploy.id} ended" in (result.error or "")
     assert [r["name"] for r in result.state["resources"] if r["name"] == "gate"] == []  # a failed create leaves nothing
 
 
@@ -138,7 +138,8 @@ def test_not_found_past_the_grace_fails(env: Env) -> None:
     with env.engine(program) as engine:
         result = engine.up()
     assert not result.success
-    assert f"no deploy of the component appeared on install {env.prod.id} within the 0.2s grace" in (result.error or "")
+    expected = f"on install {env.prod.id}: no deploy of the component appeared within the 0.2s grace"
+    assert expected in (result.error or "")
 
 
 def test_a_success_of_another_build_waits_for_the_right_build(env: Env) -> None:
@@ -182,7 +183,7 @@ def test_fleet_gate_fails_naming_the_failing_install(env: Env) -> None:
     with env.engine(program) as engine:
         result = engine.up()
     assert not result.success
-    assert f"deploy {bad.id} on install {others[2].id} ended in status 'error': terraform apply failed" in (
+    assert f"on install {others[2].id}: deploy {bad.id} ended in status 'error': terraform apply failed" in (
         result.error or ""
     )
 

@@ -48,9 +48,10 @@ def test_config_may_be_a_lookup_function() -> None:
 @pytest.fixture
 def ambient() -> Iterator[dict[str, str]]:
     values: dict[str, str] = {}
+    previous = settings_module._ambient_config_source  # the Pulumi surface's, installed on import: put it back
     settings_module._set_ambient_config_source(values.get)
     yield values
-    settings_module._set_ambient_config_source(None)
+    settings_module._set_ambient_config_source(previous)
 
 
 def test_ambient_stack_config_is_used_when_no_config_is_passed(ambient: dict[str, str]) -> None:
@@ -62,11 +63,12 @@ def test_a_broken_ambient_source_is_ignored() -> None:
     def broken(key: str) -> str | None:
         raise RuntimeError("no engine")
 
+    previous = settings_module._ambient_config_source
     settings_module._set_ambient_config_source(broken)
     try:
         assert resolve_settings(env={"NUON_API_TOKEN": "t", "NUON_ORG_ID": "o"}).org_id == "o"
     finally:
-        settings_module._set_ambient_config_source(None)
+        settings_module._set_ambient_config_source(previous)
 
 
 def test_missing_token_names_the_config_key_and_the_variable() -> None:

@@ -41,7 +41,7 @@ def test_each_status_class_gets_its_verdict(status: str, verdict: Verdict) -> No
 
 def test_a_failure_reason_carries_install_deploy_status_and_nuons_words() -> None:
     verdict, reason = assess(watch(), deploy("error", description="helm failed"), 0.0, WaitOptions())
-    assert (verdict, reason) == (Verdict.FAIL, "deploy dpl1 on install inl1 ended in status 'error': helm failed")
+    assert (verdict, reason) == (Verdict.FAIL, "deploy dpl1 ended in status 'error': helm failed")
 
 
 def test_404_waits_until_the_grace_has_passed() -> None:
