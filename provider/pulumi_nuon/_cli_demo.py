@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -44,22 +43,10 @@ def find_example(name: str) -> Path | None:
 class _Narrator:
     def __init__(self, out: TextIO) -> None:
         self.out = out
-        self.live = out.isatty()
-        self.started = time.monotonic()
 
     def say(self, text: str = "") -> None:
         self.out.write(text + "\n")
         self.out.flush()
-
-    def status(self, text: str) -> None:
-        if self.live:
-            self.out.write("\r\x1b[K" + text)
-            self.out.flush()
-
-    def clear(self) -> None:
-        if self.live:
-            self.out.write("\r\x1b[K")
-            self.out.flush()
 
 
 def _steps(say: Any, result: Any) -> None:
@@ -107,7 +94,6 @@ def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, scenar
     }
     def gate_line(line: str) -> None:
         if line.strip():
-            narrator.clear()
             say(f"    | {line}")
 
     # The gate's progress lines stream from the provider host as it writes them.

@@ -43,7 +43,7 @@ from pulumi_nuon.client import AsyncNuonClient, NuonClient
 from pulumi_nuon.errors import InvalidIdError, NuonError
 from pulumi_nuon.functions import GetComponentReleasesResult, GetLatestDeployResult
 from pulumi_nuon.status import DeployPhase
-from pulumi_nuon.wait import WaitOptions, WaitResult, wait_for_deploys
+from pulumi_nuon.wait import InstallOutcome, Verdict, WaitOptions, WaitResult, wait_for_deploys
 
 __all__ = [
     "ComponentReleases",
@@ -436,8 +436,6 @@ class _DeployGateProvider(_NuonProvider):
 
     def _snapshot(self, component_id: str, installs: list[str]) -> WaitResult:
         """skip_wait: one read per install, no waiting."""
-        from pulumi_nuon.wait import InstallOutcome, Verdict
-
         outcomes = {}
         try:
             with self._client() as client:
