@@ -16,6 +16,7 @@ shows JSON. The mapping holds the flat values (and small release summaries), not
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Generator, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -334,11 +335,13 @@ def _gated(inputs: pulumi.Output[T], depends_on: list[pulumi.Resource]) -> pulum
                 known = False
         return known
 
+    registered = asyncio.ensure_future(deps_known())  # awaited by both the value and the known flag
+
     async def is_known() -> bool:
-        return await deps_known() and await inputs.is_known()
+        return await registered and await inputs.is_known()
 
     async def value() -> T | None:
-        await deps_known()
+        await registered
         return await inputs.future()
 
     async def is_secret() -> bool:

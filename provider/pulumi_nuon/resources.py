@@ -43,7 +43,14 @@ from pulumi_nuon.client import AsyncNuonClient, NuonClient
 from pulumi_nuon.errors import InvalidIdError, NuonError
 from pulumi_nuon.functions import GetComponentReleasesResult, GetLatestDeployResult
 from pulumi_nuon.status import DeployPhase
-from pulumi_nuon.wait import InstallOutcome, Verdict, WaitOptions, WaitResult, wait_for_deploys
+from pulumi_nuon.wait import (
+    InstallOutcome,
+    InvalidWaitOptions,
+    Verdict,
+    WaitOptions,
+    WaitResult,
+    wait_for_deploys,
+)
 
 __all__ = [
     "ComponentReleases",
@@ -387,9 +394,8 @@ class _DeployGateProvider(_NuonProvider):
         if all(_known(v) and (v is None or isinstance(v, (int, float))) for v in numbers.values()):
             try:
                 self._options(news)
-            except ValueError as err:
-                for problem in str(err).split("; "):
-                    failures.append(CheckFailure(problem.split(" ")[0], problem))
+            except InvalidWaitOptions as err:
+                failures += [CheckFailure(name, reason) for name, reason in err.problems]
         return CheckResult(news, failures)
 
     @staticmethod
@@ -441,11 +447,7 @@ class _DeployGateProvider(_NuonProvider):
             with self._client() as client:
                 for install in installs:
                     deploy = client.get_latest_deploy(install, component_id)
-                    outcomes[install] = InstallOutcome(
-                        install, Verdict.PASS, "skip_wait", deploy.id if deploy else None,
-                        deploy.status if deploy else None, deploy.phase if deploy else DeployPhase.MISSING,
-                        deploy.status_text if deploy else None, 0.0,
-                    )
+                    outcomes[install] = InstallOutcome.of(install, Verdict.PASS, "skip_wait", deploy, 0.0)
         except NuonError as err:
             _raise_clean(err)
         return WaitResult(component_id, outcomes, 0.0, None)

@@ -46,13 +46,21 @@ from pulumi_nuon.errors import (
 from pulumi_nuon.models import InstallDeploy
 from pulumi_nuon.status import SKIPPED_STATUSES, DeployPhase
 
-__all__ = ["InstallOutcome", "Verdict", "WaitOptions", "WaitResult", "assess", "wait_for_deploys"]
+__all__ = ["InstallOutcome", "InvalidWaitOptions", "Verdict", "WaitOptions", "WaitResult", "assess", "wait_for_deploys"]
 
 # Errors worth polling through: Nuon or the network is having a bad moment, not the request being wrong.
 _TRANSIENT = (APIConnectionError, InternalServerError, RateLimitError, ResponseValidationError)
 # Sleep in slices this long at most, so cancellation and the deadline are noticed quickly.
 _SLICE = 0.5
 _NOT_POLLED = "not polled yet"
+
+
+class InvalidWaitOptions(ValueError):
+    """Options that cannot work; ``problems`` lists (option name, reason) pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(reason for _, reason in problems))
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -76,28 +84,31 @@ class WaitOptions:
     def __post_init__(self) -> None:
         problems = self.problems()
         if problems:
-            raise ValueError("; ".join(problems))
+            raise InvalidWaitOptions(problems)
 
-    def problems(self) -> list[str]:
-        """Human-readable reasons these options cannot work (empty when they can)."""
+    def problems(self) -> list[tuple[str, str]]:
+        """(option name, human-readable reason) for each way these options cannot work (empty when they can)."""
         found = []
         if not self.timeout_seconds > 0:
-            found.append(f"timeout_seconds must be positive, got {self.timeout_seconds}")
+            found.append(("timeout_seconds", f"timeout_seconds must be positive, got {self.timeout_seconds}"))
         if not self.poll_interval_seconds > 0:
-            found.append(f"poll_interval_seconds must be positive, got {self.poll_interval_seconds}")
-        elif self.timeout_seconds > 0 and self.poll_interval_seconds > self.timeout_seconds:
             found.append(
-                f"poll_interval_seconds ({self.poll_interval_seconds}) must not exceed timeout_seconds "
-                f"({self.timeout_seconds})"
+                ("poll_interval_seconds", f"poll_interval_seconds must be positive, got {self.poll_interval_seconds}")
             )
+        elif self.timeout_seconds > 0 and self.poll_interval_seconds > self.timeout_seconds:
+            found.append((
+                "poll_interval_seconds",
+                f"poll_interval_seconds ({self.poll_interval_seconds}) must not exceed timeout_seconds "
+                f"({self.timeout_seconds})",
+            ))
         for name in ("approval_timeout_seconds", "not_found_grace_seconds"):
             value = getattr(self, name)
             if value is not None and value < 0:
-                found.append(f"{name} must not be negative, got {value}")
+                found.append((name, f"{name} must not be negative, got {value}"))
         if self.max_concurrency < 1:
-            found.append(f"max_concurrency must be at least 1, got {self.max_concurrency}")
+            found.append(("max_concurrency", f"max_concurrency must be at least 1, got {self.max_concurrency}"))
         if not 0 <= self.jitter < 1:
-            found.append(f"jitter must be in [0, 1), got {self.jitter}")
+            found.append(("jitter", f"jitter must be in [0, 1), got {self.jitter}"))
         return found
 
     @property
@@ -123,9 +134,6 @@ class _Watch:
     install_id: str
     started: float
     deploy: InstallDeploy | None = None
-    status: str | None = None
-    description: str | None = None
-    phase: DeployPhase = DeployPhase.MISSING
     missing_since: float | None = None
     approval_since: float | None = None
     approval_deploy: str | None = None
@@ -134,6 +142,11 @@ class _Watch:
     reason: str = _NOT_POLLED
     ended: float | None = None
     seen_statuses: list[str] = field(default_factory=list)
+
+    @property
+    def state(self) -> tuple[str | None, str | None]:
+        """(deploy id, status) of the latest deploy seen: what a progress line reports a change of."""
+        return (self.deploy.id, self.deploy.status) if self.deploy else (None, None)
 
 
 def assess(watch: _Watch, deploy: InstallDeploy | None, now: float, options: WaitOptions) -> tuple[Verdict, str]:
@@ -201,6 +214,24 @@ class InstallOutcome:
     status_description: str | None
     elapsed_seconds: float
     last_error: str | None = None
+
+    @classmethod
+    def of(
+        cls, install_id: str, verdict: Verdict, reason: str, deploy: InstallDeploy | None, elapsed_seconds: float,
+        last_error: str | None = None,
+    ) -> InstallOutcome:
+        """The outcome for an install whose latest deploy is ``deploy`` (None: Nuon answered 404)."""
+        return cls(
+            install_id=install_id,
+            verdict=verdict,
+            reason=reason,
+            deploy_id=deploy.id if deploy else None,
+            status=deploy.status if deploy else None,
+            phase=deploy.phase if deploy else DeployPhase.MISSING,
+            status_description=deploy.status_text if deploy else None,
+            elapsed_seconds=elapsed_seconds,
+            last_error=last_error,
+        )
 
 
 @dataclass(frozen=True)
@@ -291,28 +322,18 @@ class _Waiter:
     def observe(self, watch: _Watch, deploy: InstallDeploy | None, now: float) -> None:
         verdict, reason = assess(watch, deploy, now, self.options)
         first = watch.reason == _NOT_POLLED
-        previous = (watch.deploy.id if watch.deploy else None, watch.status, watch.verdict)
+        previous = (watch.state, watch.verdict)
         watch.deploy, watch.verdict, watch.reason = deploy, verdict, reason
-        watch.status = deploy.status if deploy else None
-        watch.description = deploy.status_text if deploy else None
-        watch.phase = deploy.phase if deploy else DeployPhase.MISSING
-        if watch.status and (not watch.seen_statuses or watch.seen_statuses[-1] != watch.status):
-            watch.seen_statuses.append(watch.status)
-        if first or (deploy.id if deploy else None, watch.status, verdict) != previous:
+        status = watch.state[1]
+        if status and (not watch.seen_statuses or watch.seen_statuses[-1] != status):
+            watch.seen_statuses.append(status)
+        if first or (watch.state, verdict) != previous:
             self.say(f"{_elapsed(now - self.start)} {watch.install_id}: {reason}")
 
     def outcome(self, watch: _Watch, now: float) -> InstallOutcome:
         end = watch.ended if watch.ended is not None else now
-        return InstallOutcome(
-            install_id=watch.install_id,
-            verdict=watch.verdict,
-            reason=watch.reason,
-            deploy_id=watch.deploy.id if watch.deploy else None,
-            status=watch.status,
-            phase=watch.phase,
-            status_description=watch.description,
-            elapsed_seconds=round(end - self.start, 3),
-            last_error=watch.last_error,
+        return InstallOutcome.of(
+            watch.install_id, watch.verdict, watch.reason, watch.deploy, round(end - self.start, 3), watch.last_error
         )
 
     def result(self, passed: bool) -> WaitResult:
