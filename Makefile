@@ -17,6 +17,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check provider tests examples
+	$(BIN)/ruff format --check provider tests examples
 	$(BIN)/mypy
 	$(BIN)/pytest
 

@@ -18,9 +18,9 @@ import httpx
 import pytest
 
 from pulumi_nuon import AsyncNuonClient, NuonClient
-from pulumi_nuon.models import _parse_releases
+from pulumi_nuon.core.models import parse_releases
+from pulumi_nuon.core.wait import WaitOptions, wait_for_deploys
 from pulumi_nuon.testing.simulator import Fault, Simulator, Timeline
-from pulumi_nuon.wait import WaitOptions, wait_for_deploys
 
 pytestmark = pytest.mark.benchmark
 
@@ -48,7 +48,7 @@ def test_bench_parse_a_large_releases_page() -> None:
     sim.add_releases(app, 100, installs=installs)
     body = json.dumps(sim.releases(app)).encode()
     assert len(body) > 1_000_000, len(body)
-    ours = best_of(7, lambda: _parse_releases(body))
+    ours = best_of(7, lambda: parse_releases(body))
     baseline = best_of(7, lambda: json.loads(body))
     ratio = report("parse", ours, baseline, f"{len(body) / 1e6:.1f} MB page, typed models vs json.loads")
     assert ratio < 20

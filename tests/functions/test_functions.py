@@ -15,8 +15,14 @@ import pytest
 from pulumi.runtime import rpc
 
 import pulumi_nuon as nuon
-from pulumi_nuon.errors import AuthenticationError, ConfigurationError, InvalidIdError, ReleasesNotServedError
-from pulumi_nuon.functions import GetComponentReleasesResult, GetLatestDeployResult
+from pulumi_nuon.core.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    InvalidArgumentError,
+    InvalidIdError,
+    ReleasesNotServedError,
+)
+from pulumi_nuon.dynamic.functions import GetComponentReleasesResult, GetLatestDeployResult
 from pulumi_nuon.testing.simulator import Fault, SimServer, Simulator, Timeline
 from tests.conftest import CANARY_TOKEN
 
@@ -314,10 +320,13 @@ def test_bad_id_is_rejected_before_any_request(world: World) -> None:
     assert list(world.sim.log) == []
 
 
-@pytest.mark.parametrize("limit", [0, -1, "5", True])
-def test_bad_limit_is_rejected(world: World, limit: Any) -> None:
-    with pytest.raises(ValueError, match="limit must be a positive integer"):
+@pytest.mark.parametrize("limit", [0, -1, "5", True, 1.5, float("nan"), float("inf")])
+def test_bad_limit_is_rejected_before_any_request(world: World, limit: Any) -> None:
+    with pytest.raises(InvalidArgumentError, match=r"^get_component_releases_output: limit must be a whole number"):
         resolve(lambda: nuon.get_component_releases_output(world.component, limit=limit), world)
+    with pytest.raises(InvalidArgumentError, match=r"^get_component_releases: limit must be a whole number"):
+        nuon.get_component_releases(world.component, limit=limit)
+    assert list(world.sim.log) == []
 
 
 def test_no_secret_in_results_or_errors(world: World) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from pulumi_nuon import AsyncNuonClient, NuonClient
-from pulumi_nuon.errors import (
+from pulumi_nuon.core.errors import (
     APIStatusError,
     AuthenticationError,
     InternalServerError,
@@ -45,12 +45,8 @@ def nuon(server: SimServer, sleeps: list[float]) -> Iterator[NuonClient]:
 
 
 # -- pagination ----------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("count", "requests"), [(0, 1), (1, 1), (99, 1), (100, 1), (101, 2), (250, 3), (1000, 10)]
-)
-def test_list_releases_pages_by_100_following_next(
-    org: Org, nuon: NuonClient, count: int, requests: int
-) -> None:
+@pytest.mark.parametrize(("count", "requests"), [(0, 1), (1, 1), (99, 1), (100, 1), (101, 2), (250, 3), (1000, 10)])
+def test_list_releases_pages_by_100_following_next(org: Org, nuon: NuonClient, count: int, requests: int) -> None:
     made = org.sim.add_releases(org.app, count, installs=[])
     releases = list(nuon.list_component_releases(org.app.id))
     assert [r.id for r in releases] == [r.id for r in reversed(made)]
@@ -60,10 +56,8 @@ def test_list_releases_pages_by_100_following_next(
     assert all(r.auth == "valid" and r.org_id == ORG and r.status == 200 for r in log)
 
 
-@pytest.mark.parametrize(("limit", "asked"), [(5, ["5"]), (100, ["100"]), (150, ["100", "50"]), (0, [])])
-def test_list_releases_with_limit_stops_early(
-    org: Org, nuon: NuonClient, limit: int, asked: list[str]
-) -> None:
+@pytest.mark.parametrize(("limit", "asked"), [(5, ["5"]), (100, ["100"]), (150, ["100", "50"]), (1, ["1"])])
+def test_list_releases_with_limit_stops_early(org: Org, nuon: NuonClient, limit: int, asked: list[str]) -> None:
     org.sim.add_releases(org.app, 250, installs=[])
     releases = list(nuon.list_component_releases(org.app.id, limit=limit))
     assert len(releases) == limit
@@ -135,9 +129,7 @@ def test_rate_limit_retry_after_is_honoured(org: Org, nuon: NuonClient, sleeps: 
 def test_latency_beyond_the_timeout_is_retried(org: Org, server: SimServer, sleeps: list[float]) -> None:
     org.sim.trigger_deploy(org.prod, org.app)
     org.sim.inject(Fault.latency(0.6), times=1)
-    with NuonClient(
-        api_token=CANARY, org_id=ORG, api_url=server.url, timeout=0.25, sleep=sleeps.append
-    ) as client:
+    with NuonClient(api_token=CANARY, org_id=ORG, api_url=server.url, timeout=0.25, sleep=sleeps.append) as client:
         assert client.get_latest_deploy(org.prod.id, org.app.id) is not None
     assert [r.fault for r in org.sim.log.records] == ["latency", None] and len(sleeps) == 1
 

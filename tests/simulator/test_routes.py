@@ -1,4 +1,4 @@
-"""The two routes against NUON-API.md: auth order, pagination and its headers, 404s, latest-deploy quirks."""
+"""The two routes against docs/nuon-api.md: auth order, pagination and its headers, 404s, latest-deploy quirks."""
 
 from __future__ import annotations
 
@@ -30,9 +30,7 @@ ERROR_KEYS = {"error", "user_error", "description"}
     ],
 )
 @pytest.mark.parametrize("route", ["releases", "latest"])
-def test_auth_401_before_403_on_both_routes(
-    org: Org, headers: dict[str, str], status: int, route: str
-) -> None:
+def test_auth_401_before_403_on_both_routes(org: Org, headers: dict[str, str], status: int, route: str) -> None:
     org.sim.trigger_deploy(org.prod, org.app)
     path = releases_path(org.app.id) if route == "releases" else latest_path(org.prod.id, org.app.id)
     with httpx.Client(transport=org.sim.transport(), base_url="http://nuon.sim") as c:

@@ -151,9 +151,7 @@ def test_toml_scenario_file(tmp_path: Path) -> None:
         ({"releases_gone": 500}, "404 or 410"),
     ],
 )
-def test_bad_scenarios_fail_with_where_and_what(
-    tmp_path: Path, document: dict[str, object], message: str
-) -> None:
+def test_bad_scenarios_fail_with_where_and_what(tmp_path: Path, document: dict[str, object], message: str) -> None:
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(document))
     with pytest.raises(ScenarioError, match=message) as caught:
@@ -198,9 +196,7 @@ def test_serve_forever_in_a_thread_until_stopped() -> None:
         url = _wait_for_url(out, done)
         assert url.startswith("http://127.0.0.1:")
         assert f"NUON_API_TOKEN={CANARY} NUON_ORG_ID=org-sim" in out.getvalue()
-        with httpx.Client(
-            base_url=url, headers={"Authorization": f"Bearer {CANARY}", "X-Nuon-Org-ID": "org-sim"}
-        ) as c:
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {CANARY}", "X-Nuon-Org-ID": "org-sim"}) as c:
             assert c.get("/v1/components/x/releases").json() == []
     finally:
         stop.set()

@@ -77,9 +77,7 @@ def test_a_delayed_deploy_is_404_until_it_appears(org: Org, client: httpx.Client
 
 
 @pytest.mark.parametrize("status", ["discarded", "retried"])
-def test_superseded_deploy_is_followed_by_a_new_latest_deploy(
-    org: Org, client: httpx.Client, status: str
-) -> None:
+def test_superseded_deploy_is_followed_by_a_new_latest_deploy(org: Org, client: httpx.Client, status: str) -> None:
     first = org.sim.trigger_deploy(
         org.prod,
         org.app,
@@ -119,9 +117,7 @@ def test_trigger_deploy_now_replaces_the_latest(org: Org, client: httpx.Client) 
     _, deploy_id, status = _poll(client, org)
     assert (deploy_id, status) == (new.id, "queued")
     assert new.release_id == ""  # no release carries that build
-    again = org.sim.trigger_deploy(
-        org.prod, org.app, build_id=release.build_id, timeline=Timeline.constant("active")
-    )
+    again = org.sim.trigger_deploy(org.prod, org.app, build_id=release.build_id, timeline=Timeline.constant("active"))
     assert again.release_id == release.steps[0].id
     assert _poll(client, org)[1] == again.id
 

@@ -11,8 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from pulumi_nuon import AsyncNuonClient, NuonClient, _core
-from pulumi_nuon.errors import (
+from pulumi_nuon import AsyncNuonClient, NuonClient
+from pulumi_nuon.core import protocol
+from pulumi_nuon.core.errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
@@ -20,6 +21,7 @@ from pulumi_nuon.errors import (
     BadRequestError,
     ConflictError,
     InternalServerError,
+    InvalidArgumentError,
     InvalidIdError,
     NuonError,
     PaginationError,
@@ -28,6 +30,7 @@ from pulumi_nuon.errors import (
     ReleasesNotServedError,
     ResponseValidationError,
 )
+from pulumi_nuon.core.ids import validate_id
 from tests.conftest import CANARY_TOKEN, ORG_ID, make_strict
 from tests.strict_mock import Expect, StrictTransport, json_response
 
@@ -113,7 +116,7 @@ def test_bad_ids_fail_before_any_request(strict: list[StrictTransport], value: A
 
 def test_invalid_id_error_is_also_a_value_error() -> None:
     with pytest.raises(ValueError):
-        _core.validate_id("install_id", "")
+        validate_id("install_id", "")
 
 
 # --- latest deploy --------------------------------------------------------------------------------------------
@@ -309,9 +312,9 @@ def test_a_reset_then_success_recovers(strict: list[StrictTransport]) -> None:
 
 
 def test_jitter_shortens_the_backoff_by_at_most_a_quarter() -> None:
-    assert _core.backoff_delay(0, initial=0.5, maximum=8, jitter=0.0) == 0.5
-    assert _core.backoff_delay(0, initial=0.5, maximum=8, jitter=0.999) == pytest.approx(0.375, abs=1e-3)
-    assert _core.backoff_delay(10, initial=0.5, maximum=8, jitter=0.0) == 8.0
+    assert protocol.backoff_delay(0, initial=0.5, maximum=8, jitter=0.0) == 0.5
+    assert protocol.backoff_delay(0, initial=0.5, maximum=8, jitter=0.999) == pytest.approx(0.375, abs=1e-3)
+    assert protocol.backoff_delay(10, initial=0.5, maximum=8, jitter=0.0) == 8.0
 
 
 @pytest.mark.parametrize(
@@ -327,7 +330,7 @@ def test_jitter_shortens_the_backoff_by_at_most_a_quarter() -> None:
     ],
 )
 def test_retry_after_parsing(header: str | None, expected: float | None) -> None:
-    assert _core.parse_retry_after(header, now=1_800_000_000.0) == expected
+    assert protocol.parse_retry_after(header, now=1_800_000_000.0) == expected
 
 
 def test_negative_max_retries_is_refused() -> None:
@@ -418,14 +421,13 @@ def test_limit_truncates_a_server_that_ignores_it(strict: list[StrictTransport])
     assert len(list(client(t).list_component_releases(CMP, limit=5))) == 5
 
 
-def test_limit_zero_makes_no_request(strict: list[StrictTransport]) -> None:
-    t = make_strict(strict)
-    assert list(client(t).list_component_releases(CMP, limit=0)) == []
-
-
-def test_negative_limit_is_refused(strict: list[StrictTransport]) -> None:
-    with pytest.raises(ValueError, match="limit"):
-        client(make_strict(strict)).list_component_releases(CMP, limit=-1)
+@pytest.mark.parametrize("limit", [0, -1, 1.5, float("nan"), float("inf"), True, "5"])
+def test_a_limit_that_is_not_a_whole_number_from_1_is_refused_before_any_request(
+    strict: list[StrictTransport], limit: Any
+) -> None:
+    with pytest.raises(InvalidArgumentError, match="limit must be a whole number at least 1") as info:
+        client(make_strict(strict)).list_component_releases(CMP, limit=limit)
+    assert info.value.argument == "limit"
 
 
 def test_unknown_component_is_an_empty_list(strict: list[StrictTransport]) -> None:

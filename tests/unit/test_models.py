@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from pulumi_nuon import models
-from pulumi_nuon.models import ComponentRelease, InstallDeploy, _parse_releases
+from pulumi_nuon.core import models
+from pulumi_nuon.core.models import ComponentRelease, InstallDeploy, parse_releases
 from tests.conftest import DATA
 
 MODELED = {
@@ -95,7 +95,7 @@ def test_seed_pages_contain_the_example_payload() -> None:
 
 def test_seed_release_payload_parses_into_nested_models() -> None:
     ((_, payload),) = _seed_payloads()
-    releases = _parse_releases(json.dumps(payload).encode())
+    releases = parse_releases(json.dumps(payload).encode())
     assert len(releases) == 1
     release = releases[0]
     deploy = release.release_steps[0].install_deploys[0]  # type: ignore[index]

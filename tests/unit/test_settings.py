@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from pulumi_nuon import settings as settings_module
-from pulumi_nuon.errors import ConfigurationError
-from pulumi_nuon.settings import resolve_settings
+from pulumi_nuon.core.errors import ConfigurationError
+from pulumi_nuon.core.settings import resolve_settings
 from tests.conftest import CANARY_TOKEN
 
 ENV = {"NUON_API_TOKEN": "env-token", "NUON_ORG_ID": "env-org", "NUON_API_URL": "https://env.example"}
@@ -45,30 +42,10 @@ def test_config_may_be_a_lookup_function() -> None:
     assert s.org_id == "fn-org"
 
 
-@pytest.fixture
-def ambient() -> Iterator[dict[str, str]]:
-    values: dict[str, str] = {}
-    previous = settings_module._ambient_config_source  # the Pulumi surface's, installed on import: put it back
-    settings_module._set_ambient_config_source(values.get)
-    yield values
-    settings_module._set_ambient_config_source(previous)
-
-
-def test_ambient_stack_config_is_used_when_no_config_is_passed(ambient: dict[str, str]) -> None:
-    ambient["nuon:orgId"] = "stack-org"
-    assert resolve_settings(env={"NUON_API_TOKEN": "t", "NUON_ORG_ID": "env-org"}).org_id == "stack-org"
-
-
-def test_a_broken_ambient_source_is_ignored() -> None:
-    def broken(key: str) -> str | None:
-        raise RuntimeError("no engine")
-
-    previous = settings_module._ambient_config_source
-    settings_module._set_ambient_config_source(broken)
-    try:
-        assert resolve_settings(env={"NUON_API_TOKEN": "t", "NUON_ORG_ID": "o"}).org_id == "o"
-    finally:
-        settings_module._set_ambient_config_source(previous)
+def test_no_stack_config_is_read_unless_passed() -> None:
+    """Nothing is installed globally: without ``config=`` only arguments and the environment count."""
+    s = resolve_settings(env={"NUON_API_TOKEN": "t", "NUON_ORG_ID": "env-org"})
+    assert s.org_id == "env-org"
 
 
 def test_missing_token_names_the_config_key_and_the_variable() -> None:

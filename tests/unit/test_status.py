@@ -1,10 +1,10 @@
-"""The deploy status table of NUON-API.md, value by value."""
+"""The deploy status table of docs/nuon-api.md, value by value."""
 
 from __future__ import annotations
 
 import pytest
 
-from pulumi_nuon.status import DeployPhase, classify
+from pulumi_nuon.core.status import DeployPhase, classify
 
 TABLE = [
     ("queued", DeployPhase.IN_PROGRESS),

@@ -247,9 +247,7 @@ class _Operation:
             ),
         )
         outputs = _mark_secrets(resp.properties, props_secret | inputs_secret)
-        new_inputs = (
-            _mark_secrets(resp.inputs, inputs_secret) if resp.HasField("inputs") else _copy(res.inputs)
-        )
+        new_inputs = _mark_secrets(resp.inputs, inputs_secret) if resp.HasField("inputs") else _copy(res.inputs)
         return resp.id, outputs, new_inputs
 
     # -- registration ------------------------------------------------------------------------------------------
@@ -294,9 +292,7 @@ class _Operation:
         self._record(res, op)
         return res.id, res.outputs
 
-    def _register_dynamic(
-        self, request: Any, res: _Resource, old: _Resource | None
-    ) -> tuple[str, struct_pb2.Struct]:
+    def _register_dynamic(self, request: Any, res: _Resource, old: _Resource | None) -> tuple[str, struct_pb2.Struct]:
         news = res.inputs
         ignore = list(request.ignoreChanges)
         if old is not None:

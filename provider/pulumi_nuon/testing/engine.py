@@ -591,4 +591,3 @@ class LocalEngine:
 def _program_error(exc: BaseException) -> str:
     text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     return f"Program failed with an unhandled exception:\n{text}".rstrip()
-

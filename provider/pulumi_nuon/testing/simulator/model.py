@@ -14,7 +14,7 @@ import string
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ._timeline import Timeline, TimelineStep
+from .timeline import Timeline, TimelineStep
 
 __all__ = ["Component", "Deploy", "Install", "Release", "ReleaseStep"]
 
@@ -22,7 +22,7 @@ _ALPHABET = string.ascii_lowercase + string.digits
 _ID_LENGTH = 26
 
 
-class _Ids:
+class Ids:
     """Nuon-shaped ids: a 3-letter type prefix and 23 characters, deterministic given the seed."""
 
     def __init__(self, seed: int) -> None:
@@ -32,7 +32,7 @@ class _Ids:
         return prefix + "".join(self._rng.choice(_ALPHABET) for _ in range(_ID_LENGTH - len(prefix)))
 
 
-def _derived_id(prefix: str, base: str, salt: str) -> str:
+def derived_id(prefix: str, base: str, salt: str) -> str:
     """An id that follows from another one, for the many ids inside a payload nobody refers to."""
     digest = int.from_bytes(hashlib.sha256(f"{base}/{salt}".encode()).digest(), "big")
     chars = []
@@ -43,7 +43,7 @@ def _derived_id(prefix: str, base: str, salt: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Stamps:
+class Stamps:
     """Simulated seconds → RFC 3339 with microseconds (`2026-11-22T10:00:00.123456Z`) and Unix seconds."""
 
     epoch: datetime

@@ -92,6 +92,7 @@ def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, scenar
         "pollIntervalSeconds": str(_POLL_SECONDS),
         "timeoutSeconds": str(_TIMEOUT_SECONDS),
     }
+
     def gate_line(line: str) -> None:
         if line.strip():
             say(f"    | {line}")

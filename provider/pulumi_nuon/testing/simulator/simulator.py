@@ -1,8 +1,8 @@
 """The simulator: an in-memory Nuon control API with Nuon's semantics, scripted time and injectable faults.
 
 `Simulator` holds the org (components, installs, releases, deploys), answers the two routes exactly as
-NUON-API.md describes, and can be changed from the test at any time. It is served either in process
-(`transport()`) or over a real socket (`serve()`); both go through `_handle`, so the semantics live here only.
+docs/nuon-api.md describes, and can be changed from the test at any time. It is served either in process
+(`transport()`) or over a real socket (`serve()`); both go through `handle`, so the semantics live here only.
 """
 
 from __future__ import annotations
@@ -17,15 +17,15 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qs
 
-from ._clock import Clock, ManualClock
-from ._faults import Fault, FaultRule, Route, _FaultBook
-from ._log import AuthState, RequestLog, RequestRecord, _logged_headers
-from ._model import Component, Deploy, Install, Release, ReleaseStep, _Ids, _Stamps
-from ._payloads import _component_release, _install_deploy
-from ._server import SimServer
-from ._timeline import Timeline
-from ._transport import SimTransport
-from ._wire import _Outcome, _Request
+from .clock import Clock, ManualClock
+from .faults import Fault, FaultBook, FaultRule, Route
+from .log import AuthState, RequestLog, RequestRecord, logged_headers
+from .model import Component, Deploy, Ids, Install, Release, ReleaseStep, Stamps
+from .payloads import component_release, install_deploy
+from .server import SimServer
+from .timeline import Timeline
+from .transport import SimTransport
+from .wire import Outcome, Request
 
 __all__ = ["DEFAULT_ORG_ID", "DEFAULT_TOKEN", "Simulator"]
 
@@ -43,8 +43,8 @@ _HTML_PAGE = (
 )
 
 
-def _error(status: int, error: str, description: str, *, user_error: bool = True) -> _Outcome:
-    return _Outcome.json(status, {"error": error, "user_error": user_error, "description": description})
+def _error(status: int, error: str, description: str, *, user_error: bool = True) -> Outcome:
+    return Outcome.json(status, {"error": error, "user_error": user_error, "description": description})
 
 
 def _int_param(params: dict[str, list[str]], name: str, default: int) -> int:
@@ -73,11 +73,11 @@ class Simulator:
         self.clock: Clock = clock if clock is not None else ManualClock()
         self.log = RequestLog()
         self._releases_gone: int | None = None
-        self._ids = _Ids(seed)
+        self._ids = Ids(seed)
         if epoch is None:  # a seeded fraction of a second, so timestamps show real-looking microseconds
             epoch = _DEFAULT_EPOCH + timedelta(microseconds=random.Random(seed).randrange(1, 1_000_000))
-        self._stamps = _Stamps(epoch)
-        self._faults = _FaultBook(seed)
+        self._stamps = Stamps(epoch)
+        self._faults = FaultBook(seed)
         self._auto_advance: dict[Route, float] = {}
         self._components: dict[str, Component] = {}
         self._installs: dict[str, Install] = {}
@@ -117,9 +117,7 @@ class Simulator:
             self._components[component.id] = component
             return component
 
-    def add_install(
-        self, name: str, *, id: str | None = None, components: Sequence[Component | str] = ()
-    ) -> Install:
+    def add_install(self, name: str, *, id: str | None = None, components: Sequence[Component | str] = ()) -> Install:
         """Add an install (or return the one with this `id`) that has the given components."""
         with self._lock:
             install = self._installs.get(id or "") or Install(id or self._ids.new("inl"), name)
@@ -145,9 +143,7 @@ class Simulator:
     def component(self, ref: Component | str) -> Component:
         """The component with this id or name (KeyError if none)."""
         key = ref.id if isinstance(ref, Component) else ref
-        found = self._components.get(key) or next(
-            (c for c in self._components.values() if c.name == key), None
-        )
+        found = self._components.get(key) or next((c for c in self._components.values() if c.name == key), None)
         if found is None:
             raise KeyError(f"no component {key!r} in the simulator")
         return found
@@ -251,19 +247,11 @@ class Simulator:
             releases = self._releases.get(comp.id, [])
             if build_id is None:
                 build_id = (
-                    max(releases, key=lambda r: (r.created, r.seq)).build_id
-                    if releases
-                    else self._ids.new("bld")
+                    max(releases, key=lambda r: (r.created, r.seq)).build_id if releases else self._ids.new("bld")
                 )
             if release_id is None:
                 release_id = next(
-                    (
-                        s.id
-                        for r in releases
-                        if r.build_id == build_id
-                        for s in r.steps
-                        if inst.id in s.install_ids
-                    ),
+                    (s.id for r in releases if r.build_id == build_id for s in r.steps if inst.id in s.install_ids),
                     "",
                 )
             deploy = Deploy(
@@ -385,11 +373,9 @@ class Simulator:
                 for deploy in self._deploys.get((install_id, component.id), []):
                     if deploy.release_id == step.id and deploy.visible(now):
                         inc = install.install_components.get(component.id, "")
-                        deploys.append(
-                            _install_deploy(deploy, component, inc, now, self._stamps, latest=False)
-                        )
+                        deploys.append(install_deploy(deploy, component, inc, now, self._stamps, latest=False))
             step_deploys.append(deploys)
-        return _component_release(release, component, step_deploys, self._stamps)
+        return component_release(release, component, step_deploys, self._stamps)
 
     def _latest_payload(self, install_id: str, component_id: str) -> dict[str, Any] | None:
         install, component = self._installs.get(install_id), self._components.get(component_id)
@@ -402,7 +388,7 @@ class Simulator:
         if not candidates:
             return None
         latest = max(candidates, key=lambda d: (d.start, d.seq))
-        return _install_deploy(
+        return install_deploy(
             latest, component, install.install_components[component_id], now, self._stamps, latest=True
         )
 
@@ -414,7 +400,7 @@ class Simulator:
         ok = scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), self.token.encode())
         return "valid" if ok else "invalid"
 
-    def _handle(self, request: _Request) -> _Outcome:
+    def handle(self, request: Request) -> Outcome:
         """Answer one request: route, fault, auth, payload; log it; auto-advance time."""
         releases, latest = _RELEASES.fullmatch(request.path), _LATEST.fullmatch(request.path)
         route: Route = "releases" if releases else "latest_deploy" if latest else "other"
@@ -429,7 +415,7 @@ class Simulator:
                 if fault is not None and fault.kind == "truncated_json":
                     outcome.body = outcome.body[: max(1, len(outcome.body) // 2)]
                 outcome.fault = fault
-            self.log._append(
+            self.log.append(
                 RequestRecord(
                     method=request.method,
                     path=request.path,
@@ -440,7 +426,7 @@ class Simulator:
                     status=None if fault is not None and fault.kind == "reset" else outcome.status,
                     fault=fault.kind if fault is not None else None,
                     sim_time=now,
-                    headers=_logged_headers(request.headers),
+                    headers=logged_headers(request.headers),
                 )
             )
             step = self._auto_advance.get(route, 0.0)
@@ -448,12 +434,12 @@ class Simulator:
             self.clock.advance(step)
         return outcome
 
-    def _fault_outcome(self, fault: Fault) -> _Outcome:
+    def _fault_outcome(self, fault: Fault) -> Outcome:
         if fault.kind == "reset":
-            return _Outcome(0, fault=fault)
+            return Outcome(0, fault=fault)
         if fault.kind == "html":
             page = _HTML_PAGE.format(status=fault.status).encode()
-            return _Outcome(fault.status, page, {"Content-Type": "text/html"}, fault)
+            return Outcome(fault.status, page, {"Content-Type": "text/html"}, fault)
         if fault.kind == "rate_limit":
             outcome = _error(429, "too many requests", "rate limit exceeded, slow down", user_error=False)
             retry_after = fault.retry_after_header()
@@ -471,12 +457,12 @@ class Simulator:
 
     def _answer(
         self,
-        request: _Request,
+        request: Request,
         releases: re.Match[str] | None,
         latest: re.Match[str] | None,
         auth: AuthState,
         org: str | None,
-    ) -> _Outcome:
+    ) -> Outcome:
         if request.method != "GET" or (releases is None and latest is None):
             return _error(404, "not found", f"no route for {request.method} {request.path}")
         if releases is not None and self._releases_gone is not None:
@@ -492,9 +478,9 @@ class Simulator:
         payload = self._latest_payload(latest["install"], latest["component"])
         if payload is None:
             return _error(404, "not found", "not found")
-        return _Outcome.json(200, payload)
+        return Outcome.json(200, payload)
 
-    def _page(self, component_id: str, params: dict[str, list[str]]) -> _Outcome:
+    def _page(self, component_id: str, params: dict[str, list[str]]) -> Outcome:
         limit = _int_param(params, "limit", _DEFAULT_LIMIT)
         limit = min(limit if limit > 0 else _DEFAULT_LIMIT, _MAX_LIMIT)
         offset = max(_int_param(params, "offset", 0), 0)
@@ -509,4 +495,4 @@ class Simulator:
         }
         if page > 0:
             headers["X-Nuon-Page-Number"] = str(page)
-        return _Outcome.json(200, self._release_payloads(releases[offset : offset + limit]), headers)
+        return Outcome.json(200, self._release_payloads(releases[offset : offset + limit]), headers)

@@ -2,7 +2,7 @@
 
 A handful of functions build the nested pieces (status_v2 with history, component build, OCI artifact, runner
 job, log stream, workflow) from a deploy's few facts, so payloads are as deep as the real ones without anyone
-writing them by hand. `_install_deploy(..., latest=True)` gives the latest-deploy route's form: `install_id`
+writing them by hand. `install_deploy(..., latest=True)` gives the latest-deploy route's form: `install_id`
 is `""`, `component_id`, `component_name`, `runner_jobs` and `workflow` are absent, `outputs` is `{}`.
 """
 
@@ -12,8 +12,8 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
-from ._model import Component, Deploy, Release, _derived_id, _Stamps
-from ._timeline import TimelineStep
+from .model import Component, Deploy, Release, Stamps, derived_id
+from .timeline import TimelineStep
 
 __all__: list[str] = []
 
@@ -71,7 +71,7 @@ def _describe(step: TimelineStep) -> str:
     return step.description or _HUMAN.get(step.status, f"Deploy is {step.status}")
 
 
-def _composite(step: TimelineStep, start: float, stamps: _Stamps) -> _Json:
+def _composite(step: TimelineStep, start: float, stamps: Stamps) -> _Json:
     return {
         "status": step.status,
         "status_human_description": _describe(step),
@@ -81,7 +81,7 @@ def _composite(step: TimelineStep, start: float, stamps: _Stamps) -> _Json:
     }
 
 
-def _status_v2(passed: Sequence[TimelineStep], start: float, stamps: _Stamps) -> _Json:
+def _status_v2(passed: Sequence[TimelineStep], start: float, stamps: Stamps) -> _Json:
     """The current status plus the earlier ones, oldest first, as Nuon's `app.CompositeStatus`."""
     return {
         **_composite(passed[-1], start, stamps),
@@ -89,25 +89,25 @@ def _status_v2(passed: Sequence[TimelineStep], start: float, stamps: _Stamps) ->
     }
 
 
-def _timestamps(created: float, updated: float, stamps: _Stamps) -> _Json:
+def _timestamps(created: float, updated: float, stamps: Stamps) -> _Json:
     return {"created_at": stamps.iso(created), "updated_at": stamps.iso(updated), "created_by_id": _ACCOUNT}
 
 
-def _component_build(build_id: str, component: Component, at: float, stamps: _Stamps) -> _Json:
+def _component_build(build_id: str, component: Component, at: float, stamps: Stamps) -> _Json:
     sha = hashlib.sha1(build_id.encode()).hexdigest()
     return {
         "id": build_id,
         "component_id": component.id,
         "component_name": component.name,
         "component_config_version": component.config_version,
-        "component_config_connection_id": _derived_id("cfg", component.id, str(component.config_version)),
+        "component_config_connection_id": derived_id("cfg", component.id, str(component.config_version)),
         "checksum": hashlib.sha256(build_id.encode()).hexdigest(),
         "git_ref": sha,
         "status": "active",
         "status_description": "build is active",
         "status_v2": _status_v2([TimelineStep(0.0, "active", "Build is active")], at, stamps),
         "vcs_connection_commit": {
-            "id": _derived_id("vcc", build_id, "commit"),
+            "id": derived_id("vcc", build_id, "commit"),
             "sha": sha,
             "message": f"release {build_id[-6:]}",
             "author_name": "Sim Vendor",
@@ -118,9 +118,9 @@ def _component_build(build_id: str, component: Component, at: float, stamps: _St
     }
 
 
-def _oci_artifact(build_id: str, component: Component, at: float, stamps: _Stamps) -> _Json:
+def _oci_artifact(build_id: str, component: Component, at: float, stamps: Stamps) -> _Json:
     return {
-        "id": _derived_id("oci", build_id, "artifact"),
+        "id": derived_id("oci", build_id, "artifact"),
         "org_id": _ORG,
         "owner_id": build_id,
         "owner_type": "component_builds",
@@ -138,9 +138,9 @@ def _oci_artifact(build_id: str, component: Component, at: float, stamps: _Stamp
     }
 
 
-def _log_stream(owner_id: str, created: float, updated: float, open_: bool, stamps: _Stamps) -> _Json:
+def _log_stream(owner_id: str, created: float, updated: float, open_: bool, stamps: Stamps) -> _Json:
     return {
-        "id": _derived_id("lgs", owner_id, "log"),
+        "id": derived_id("lgs", owner_id, "log"),
         "org_id": _ORG,
         "owner_id": owner_id,
         "owner_type": "install_deploys",
@@ -150,15 +150,13 @@ def _log_stream(owner_id: str, created: float, updated: float, open_: bool, stam
     }
 
 
-def _runner_job(
-    deploy: Deploy, component: Component, now_step: TimelineStep, updated: float, stamps: _Stamps
-) -> _Json:
-    job_id = _derived_id("rnj", deploy.id, "job")
+def _runner_job(deploy: Deploy, component: Component, now_step: TimelineStep, updated: float, stamps: Stamps) -> _Json:
+    job_id = derived_id("rnj", deploy.id, "job")
     status = _RUNNER_STATUS.get(now_step.status, "unknown")
     return {
         "id": job_id,
         "org_id": _ORG,
-        "runner_id": _derived_id("run", deploy.install_id, "runner"),
+        "runner_id": derived_id("run", deploy.install_id, "runner"),
         "owner_id": deploy.id,
         "owner_type": "install_deploys",
         "group": "deploy",
@@ -166,7 +164,7 @@ def _runner_job(
         "operation": "apply-plan",
         "status": status,
         "status_description": _describe(now_step),
-        "log_stream_id": _derived_id("lgs", deploy.id, "log"),
+        "log_stream_id": derived_id("lgs", deploy.id, "log"),
         "queue_timeout": 3600,
         "available_timeout": 30,
         "execution_timeout": 3600,
@@ -179,11 +177,11 @@ def _runner_job(
     }
 
 
-def _workflow(deploy: Deploy, passed: Sequence[TimelineStep], stamps: _Stamps) -> _Json:
+def _workflow(deploy: Deploy, passed: Sequence[TimelineStep], stamps: Stamps) -> _Json:
     current = passed[-1]
     finished = current.status in _SUCCEEDED | _FAILED
     return {
-        "id": _derived_id("inw", deploy.id, "workflow"),
+        "id": derived_id("inw", deploy.id, "workflow"),
         "name": "deploy components",
         "type": "manual_deploy",
         "owner_id": deploy.install_id,
@@ -197,12 +195,12 @@ def _workflow(deploy: Deploy, passed: Sequence[TimelineStep], stamps: _Stamps) -
     }
 
 
-def _install_deploy(
+def install_deploy(
     deploy: Deploy,
     component: Component,
     install_component_id: str,
     now: float,
-    stamps: _Stamps,
+    stamps: Stamps,
     *,
     latest: bool,
 ) -> _Json:
@@ -219,8 +217,8 @@ def _install_deploy(
         "install_id": "" if latest else deploy.install_id,
         "install_component_id": install_component_id,
         "install_deploy_type": deploy.deploy_type,
-        "install_workflow_id": _derived_id("inw", deploy.id, "workflow"),
-        "workflow_id": _derived_id("inw", deploy.id, "workflow"),
+        "install_workflow_id": derived_id("inw", deploy.id, "workflow"),
+        "workflow_id": derived_id("inw", deploy.id, "workflow"),
         "component_config_version": component.config_version,
         "plan_only": deploy.plan_only,
         "role": "",
@@ -232,9 +230,7 @@ def _install_deploy(
         "policy_reports": [],
         "component_build": _component_build(deploy.build_id, component, build_at, stamps),
         "oci_artifact": _oci_artifact(deploy.build_id, component, build_at + 95.25, stamps),
-        "log_stream": _log_stream(
-            deploy.id, deploy.start, updated, current.status not in _SUCCEEDED | _FAILED, stamps
-        ),
+        "log_stream": _log_stream(deploy.id, deploy.start, updated, current.status not in _SUCCEEDED | _FAILED, stamps),
         **_timestamps(deploy.start, updated, stamps),
     }
     if not latest:
@@ -255,8 +251,8 @@ def _rollup(statuses: Sequence[str], *, empty: str) -> str:
     return ""
 
 
-def _component_release(
-    release: Release, component: Component, step_deploys: Sequence[Sequence[_Json]], stamps: _Stamps
+def component_release(
+    release: Release, component: Component, step_deploys: Sequence[Sequence[_Json]], stamps: Stamps
 ) -> _Json:
     """An `app.ComponentRelease` whose steps embed `step_deploys` (full `app.InstallDeploy` payloads)."""
     steps: list[_Json] = []

@@ -18,10 +18,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ._clock import Clock
-from ._core import Simulator
-from ._faults import Fault
-from ._timeline import Timeline
+from pulumi_nuon.core.errors import NuonError
+
+from .clock import Clock
+from .faults import Fault
+from .simulator import Simulator
+from .timeline import Timeline
 
 __all__ = ["Scenario", "ScenarioError"]
 
@@ -68,7 +70,11 @@ _FAULT_KINDS: dict[str, set[str]] = {
 }
 
 
-class ScenarioError(ValueError):
+class SimulatorError(NuonError):
+    """The simulator cannot start: a scenario that cannot be used, or a port that cannot be bound."""
+
+
+class ScenarioError(SimulatorError, ValueError):
     """A scenario that cannot be found, read or understood; the message says which and where."""
 
 
@@ -128,9 +134,7 @@ class Scenario:
         path = Path(name_or_path)
         if path.is_file():
             return cls.from_file(path)
-        raise ScenarioError(
-            f"no scenario {text!r}: not a file, and not a built-in ({', '.join(cls.builtin_names())})"
-        )
+        raise ScenarioError(f"no scenario {text!r}: not a file, and not a built-in ({', '.join(cls.builtin_names())})")
 
     @classmethod
     def from_file(cls, path: str | Path) -> Scenario:
@@ -173,9 +177,7 @@ class Scenario:
         """A fresh simulator set up as the scenario says; arguments override the scenario's own values."""
         data = self.data
         try:
-            epoch = (
-                datetime.fromisoformat(str(data["epoch"]).replace("Z", "+00:00")) if "epoch" in data else None
-            )
+            epoch = datetime.fromisoformat(str(data["epoch"]).replace("Z", "+00:00")) if "epoch" in data else None
             sim = Simulator(
                 token=token or str(data.get("token", "sim-token")),
                 org_id=org_id or str(data.get("org_id", "org-sim")),

@@ -1,7 +1,7 @@
 """The values passed between the simulator's core and the two ways of serving it.
 
-The core turns a `_Request` into an `_Outcome` (status, headers, body and the fault to act out). The
-in-process httpx transport and the socket server each deliver an `_Outcome` in their own way, so Nuon's
+The core turns a `Request` into an `Outcome` (status, headers, body and the fault to act out). The
+in-process httpx transport and the socket server each deliver an `Outcome` in their own way, so Nuon's
 semantics live in one place.
 """
 
@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ._faults import Fault
+from .faults import Fault
 
 __all__: list[str] = []
 
@@ -19,7 +19,7 @@ _JSON = "application/json; charset=utf-8"
 
 
 @dataclass(frozen=True)
-class _Request:
+class Request:
     method: str
     path: str
     query: str
@@ -27,17 +27,17 @@ class _Request:
 
 
 @dataclass
-class _Outcome:
+class Outcome:
     status: int
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     fault: Fault | None = None
 
     @classmethod
-    def json(cls, status: int, payload: Any, headers: dict[str, str] | None = None) -> _Outcome:
+    def json(cls, status: int, payload: Any, headers: dict[str, str] | None = None) -> Outcome:
         body = json.dumps(payload, separators=(",", ":")).encode()
         return cls(status, body, {"Content-Type": _JSON, **(headers or {})})
 
 
-class _Handler(Protocol):
-    def _handle(self, request: _Request) -> _Outcome: ...
+class Handler(Protocol):
+    def handle(self, request: Request) -> Outcome: ...

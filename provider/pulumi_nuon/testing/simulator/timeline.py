@@ -14,7 +14,7 @@ from typing import Any
 
 __all__ = ["APPLY_STATUSES", "Timeline", "TimelineStep"]
 
-# The typical life of an apply deploy, from NUON-API.md.
+# The typical life of an apply deploy, from docs/nuon-api.md.
 APPLY_STATUSES: tuple[str, ...] = (
     "queued",
     "planning",
@@ -95,9 +95,7 @@ class Timeline:
     @classmethod
     def failure(cls, *, description: str = _DEFAULT_ERROR, step_seconds: float = _DEFAULT_STEP) -> Timeline:
         """An apply that fails while executing: … → executing → error, with Nuon's kind of description."""
-        return cls.sequence(
-            (*APPLY_STATUSES[:5], "error"), step_seconds=step_seconds, last_description=description
-        )
+        return cls.sequence((*APPLY_STATUSES[:5], "error"), step_seconds=step_seconds, last_description=description)
 
     @classmethod
     def approval_denied(cls, *, step_seconds: float = _DEFAULT_STEP) -> Timeline:
@@ -182,9 +180,7 @@ class Timeline:
         try:
             if "steps" in spec and kind is None:
                 raw: Sequence[Sequence[Any]] = spec.pop("steps")
-                timeline = cls.of(
-                    *(TimelineStep(float(s[0]), str(s[1]), str(s[2]) if len(s) > 2 else "") for s in raw)
-                )
+                timeline = cls.of(*(TimelineStep(float(s[0]), str(s[1]), str(s[2]) if len(s) > 2 else "") for s in raw))
             elif kind == "constant":
                 timeline = cls.constant(str(spec.pop("status")), str(spec.pop("description", "")))
             elif kind in ("discarded", "retried"):

@@ -16,14 +16,14 @@ from types import TracebackType
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from ._wire import _Handler, _Request
+from .wire import Handler, Request
 
 __all__ = ["SimServer"]
 
 _HOST = "127.0.0.1"
 
 
-class _Credentials(_Handler, Protocol):
+class _Credentials(Handler, Protocol):
     token: str
     org_id: str
 
@@ -33,7 +33,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # headers and body are separate writes; without this each costs ~40 ms
     server_version = "nuon-simulator"
     sys_version = ""
-    simulator: _Handler  # set on the per-server subclass
+    simulator: Handler  # set on the per-server subclass
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the simulator keeps its own request log; stderr stays quiet
@@ -43,8 +43,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)
-        outcome = self.simulator._handle(
-            _Request(
+        outcome = self.simulator.handle(
+            Request(
                 method=self.command,
                 path=split.path,
                 query=split.query,

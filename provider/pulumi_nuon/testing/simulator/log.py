@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import parse_qs
 
-from ._faults import FaultKind, Route
+from .faults import FaultKind, Route
 
 __all__ = ["AuthState", "RequestLog", "RequestRecord"]
 
@@ -49,7 +49,7 @@ class RequestLog:
         self._records: list[RequestRecord] = []
         self._lock = threading.Lock()
 
-    def _append(self, record: RequestRecord) -> None:
+    def append(self, record: RequestRecord) -> None:
         with self._lock:
             self._records.append(record)
 
@@ -79,5 +79,5 @@ class RequestLog:
         return self.records[index]
 
 
-def _logged_headers(headers: dict[str, str]) -> dict[str, str]:
+def logged_headers(headers: dict[str, str]) -> dict[str, str]:
     return {k: headers[k] for k in _LOGGED_HEADERS if k in headers}

@@ -7,7 +7,6 @@ from __future__ import annotations
 import email.utils
 import logging
 import platform
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,9 +16,9 @@ from urllib.parse import quote
 import httpx
 from pydantic import ValidationError
 
-from pulumi_nuon import _constants as C
 from pulumi_nuon._version import __version__
-from pulumi_nuon.errors import (
+from pulumi_nuon.core import constants as C
+from pulumi_nuon.core.errors import (
     APIConnectionError,
     APIError,
     APIStatusError,
@@ -28,7 +27,7 @@ from pulumi_nuon.errors import (
     BadRequestError,
     ConflictError,
     InternalServerError,
-    InvalidIdError,
+    InvalidArgumentError,
     NotFoundError,
     PaginationError,
     PermissionDeniedError,
@@ -36,16 +35,16 @@ from pulumi_nuon.errors import (
     ReleasesNotServedError,
     ResponseValidationError,
 )
-from pulumi_nuon.models import ComponentRelease, ErrorBody, InstallDeploy, _parse_releases
-from pulumi_nuon.settings import Settings
+from pulumi_nuon.core.ids import validate_id
+from pulumi_nuon.core.models import ComponentRelease, ErrorBody, InstallDeploy, parse_releases
+from pulumi_nuon.core.options import check_limit
+from pulumi_nuon.core.settings import Settings
 
 _log = logging.getLogger("pulumi_nuon")
 
 T = TypeVar("T")
 
 USER_AGENT = f"pulumi-nuon/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
-
-_ID_FORBIDDEN = re.compile(r"[\s/\\?#%\x00-\x1f\x7f]")
 
 RELEASES_PATH = "/v1/components/{component_id}/releases"
 LATEST_DEPLOY_PATH = "/v1/installs/{install_id}/components/{component_id}/deploys/latest"
@@ -58,21 +57,6 @@ _HINTS = {
 
 
 # --- requests -------------------------------------------------------------------------------------------------
-
-
-def validate_id(name: str, value: object) -> str:
-    """Return ``value`` if it can be a Nuon id, else raise :class:`InvalidIdError` naming the argument."""
-    if not isinstance(value, str):
-        raise InvalidIdError(f"{name} must be a string, got {type(value).__name__}.")
-    if not value:
-        raise InvalidIdError(f"{name} is empty; pass the id of a Nuon {name.removesuffix('_id')}.")
-    if len(value) > C.MAX_ID_LENGTH:
-        raise InvalidIdError(f"{name} is {len(value)} characters long; Nuon ids are at most {C.MAX_ID_LENGTH}.")
-    if value in (".", "..") or _ID_FORBIDDEN.search(value):
-        raise InvalidIdError(
-            f"{name} {value!r} is not a Nuon id: ids contain no whitespace, '/', '\\', '?', '#' or '%'."
-        )
-    return value
 
 
 def build_path(template: str, **ids: str) -> str:
@@ -220,8 +204,11 @@ class RetryPolicy:
     max_retry_after: float = C.MAX_RETRY_AFTER
 
     def __post_init__(self) -> None:
-        if self.max_retries < 0:
-            raise ValueError("max_retries must be >= 0")
+        retries = self.max_retries
+        if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= C.MAX_RETRIES:
+            raise InvalidArgumentError(
+                f"max_retries must be a whole number from 0 to {C.MAX_RETRIES}, got {retries!r}", "max_retries"
+            )
 
 
 @dataclass
@@ -311,10 +298,7 @@ class ReleasePager:
     done: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
-        if self.limit is not None and (isinstance(self.limit, bool) or self.limit < 0):
-            raise ValueError(f"limit must be None or a non-negative integer, got {self.limit!r}")
-        if self.limit == 0:
-            self.done = True
+        self.limit = check_limit(self.limit)
 
     def params(self) -> dict[str, int]:
         """Query for the next page; asks for no more than still wanted (a release can weigh megabytes)."""
@@ -332,7 +316,7 @@ class ReleasePager:
 
     def accept(self, response: httpx.Response, requested: int) -> list[ComponentRelease]:
         """Take one page; returns the releases to hand out and updates ``done``."""
-        releases = _parse("GET", self.path, response, _parse_releases, "a JSON array of ComponentRelease")
+        releases = _parse("GET", self.path, response, parse_releases, "a JSON array of ComponentRelease")
         self.pages += 1
         if self.limit is not None:
             releases = releases[: self.limit - self.yielded]

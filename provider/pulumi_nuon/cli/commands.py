@@ -23,24 +23,14 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TextIO
 
-from pulumi_nuon import _constants as C
 from pulumi_nuon._version import __version__
-from pulumi_nuon.errors import DeployFailedError, DeployTimeoutError, NuonError
+from pulumi_nuon.core import constants as C
+from pulumi_nuon.core.constants import EXIT_ERROR, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_TIMEOUT
+from pulumi_nuon.core.errors import DeployFailedError, DeployTimeoutError, NuonError
+from pulumi_nuon.core.options import DEPLOY_GATE, Option, check_limit, check_value
+from pulumi_nuon.core.status import render_rules_text
 
-__all__ = [
-    "EXIT_ERROR",
-    "EXIT_FAILED",
-    "EXIT_INTERRUPTED",
-    "EXIT_OK",
-    "EXIT_TIMEOUT",
-    "main",
-]
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_TIMEOUT = 2
-EXIT_ERROR = 3
-EXIT_INTERRUPTED = 130
+__all__ = ["main"]
 
 _PROG = "pulumi-nuon"
 
@@ -64,11 +54,9 @@ exit codes:
   1  wait: a deploy failed                   3  could not run: usage, settings, auth or API error
 """
 
-_WAIT_EPILOG = """\
-The same engine as nuon.DeployGate: in-progress statuses and `pending-approval` keep waiting, `active`/`inactive`
-(and `auto-skipped`, unless --no-accept-auto-skipped) of the awaited build pass, `error`, `cancelled`,
-`approval-denied`, `noop` and `unknown` fail with Nuon's description, `discarded`/`retried` follow the newer
-deploy, a 404 keeps waiting (the deploy may not exist yet), transient API errors are retried until the deadline.
+_WAIT_EPILOG = f"""\
+What the wait does with each install's latest deploy (the same rules as nuon.DeployGate):
+{render_rules_text(100)}
 
 exit codes: 0 every deploy passed, 1 a deploy failed, 2 the timeout passed first, 3 could not run (settings,
 authentication, bad ids, API errors).
@@ -83,28 +71,63 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"error: {message}\n")
 
 
-def _positive(kind: type[int] | type[float]) -> Callable[[str], Any]:
-    def parse(text: str) -> int | float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be greater than 0, got {text!r}")
-        return value
+def _option_type(option: Option) -> Callable[[str], Any]:
+    """An argparse type that checks a flag's value as the option table does (same bounds, same words)."""
 
-    parse.__name__ = kind.__name__
+    def parse(text: str) -> Any:
+        try:
+            value: Any = float(text) if option.type in ("number", "integer") else text
+            return check_value(option, value)
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+
+    parse.__name__ = option.type
     return parse
 
 
-def _non_negative(text: str) -> float:
+def _limit(text: str) -> int | None:
     try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {text!r}")
-    return value
+        return check_limit(float(text))
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+_SPEED = Option("speed", "number", "simulated time runs X× real time", positive=True, maximum=1000)
+
+
+def _speed(text: str) -> float:
+    return float(_option_type(_SPEED)(text))
+
+
+def _add_gate_flags(p: argparse.ArgumentParser) -> None:
+    """The ``wait`` flags: one per gate option with a CLI flag in the option table."""
+    for option in DEPLOY_GATE.inputs:
+        flag = option.cli
+        if flag is None or not flag.startswith("--"):
+            continue
+        help_text = option.doc.replace("`", "").replace("%", "%%")
+        if option.type == "boolean":
+            negated = flag.startswith("--no-")
+            p.add_argument(
+                flag,
+                dest=option.name,
+                action="store_false" if negated else "store_true",
+                default=option.default,
+                help=f"turn off {option.name} ({help_text})" if negated else help_text,
+            )
+            continue
+        default_text = "" if option.default is None else " (default: %(default)g)"
+        p.add_argument(
+            flag,
+            dest=option.name,
+            type=_option_type(option),
+            default=option.default,
+            required=option.required,
+            metavar=option.name[0].upper()
+            if option.type == "id"
+            else ("S" if option.name.endswith("seconds") else "N"),
+            help=help_text + default_text,
+        )
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -145,7 +168,7 @@ def _build_parser() -> argparse.ArgumentParser:
         connects=True,
     )
     p.add_argument("component", metavar="COMPONENT", help="component id (cmp...)")
-    p.add_argument("--limit", type=_positive(int), help="only the N newest releases")
+    p.add_argument("--limit", type=_limit, help="only the N newest releases")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     p = command(
@@ -166,47 +189,8 @@ def _build_parser() -> argparse.ArgumentParser:
         _WAIT_EPILOG,
         connects=True,
     )
-    p.add_argument("--component", required=True, metavar="C", help="component id (cmp...)")
     p.add_argument("installs", nargs="+", metavar="INSTALL", help="install ids (inl...)")
-    p.add_argument("--build-id", metavar="B", help="wait for this build's deploy (default: whatever is latest)")
-    p.add_argument(
-        "--timeout",
-        type=_positive(float),
-        default=1200.0,
-        metavar="S",
-        help="give up after S seconds (default: %(default)g)",
-    )
-    p.add_argument(
-        "--interval",
-        type=_positive(float),
-        default=10.0,
-        metavar="S",
-        help="poll every S seconds (default: %(default)g)",
-    )
-    p.add_argument(
-        "--no-accept-auto-skipped",
-        dest="accept_auto_skipped",
-        action="store_false",
-        help="treat `auto-skipped` (nothing applied) as a failure",
-    )
-    p.add_argument(
-        "--approval-timeout",
-        type=_positive(float),
-        metavar="S",
-        help="fail when a deploy waits for approval longer than S seconds",
-    )
-    p.add_argument(
-        "--fail-on-pending-approval",
-        action="store_true",
-        help="fail when a deploy still waits for approval one poll interval after it was first seen there",
-    )
-    p.add_argument(
-        "--not-found-grace",
-        type=_non_negative,
-        default=300.0,
-        metavar="S",
-        help="fail when Nuon still answers 404 (no deploy) after S seconds (default: %(default)g, as the gate)",
-    )
+    _add_gate_flags(p)
     p.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
 
     p = command(
@@ -221,7 +205,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--scenario", default="demo", metavar="NAME|FILE", help="built-in scenario (demo, failure) or a JSON file"
     )
     p.add_argument("--port", type=int, default=0, metavar="N", help="port to listen on (default: any free port)")
-    p.add_argument("--speed", type=_positive(float), default=1.0, metavar="X", help="simulated time runs X× real time")
+    p.add_argument("--speed", type=_speed, default=1.0, metavar="X", help="simulated time runs X× real time")
 
     p = command(
         "demo",
@@ -274,8 +258,8 @@ def _client_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _cmd_releases(args: argparse.Namespace, out: TextIO) -> int:
-    from pulumi_nuon.client import NuonClient
-    from pulumi_nuon.functions import GetComponentReleasesResult
+    from pulumi_nuon.core.client import NuonClient
+    from pulumi_nuon.dynamic.functions import GetComponentReleasesResult
 
     with NuonClient(**_client_kwargs(args)) as client:
         releases = list(client.list_component_releases(args.component, limit=args.limit))
@@ -296,8 +280,8 @@ def _cmd_releases(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_deploy(args: argparse.Namespace, out: TextIO) -> int:
-    from pulumi_nuon.client import NuonClient
-    from pulumi_nuon.functions import GetLatestDeployResult
+    from pulumi_nuon.core.client import NuonClient
+    from pulumi_nuon.dynamic.functions import GetLatestDeployResult
 
     with NuonClient(**_client_kwargs(args)) as client:
         deploy = client.get_latest_deploy(args.install, args.component)
@@ -402,18 +386,10 @@ def _result_json(result: Any, verdict: str) -> dict[str, Any]:
 
 
 def _cmd_wait(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from pulumi_nuon.client import AsyncNuonClient
-    from pulumi_nuon.wait import WaitOptions, wait_for_deploys
+    from pulumi_nuon.core.client import AsyncNuonClient
+    from pulumi_nuon.core.wait import WaitOptions, wait_for_deploys
 
-    options = WaitOptions(
-        build_id=args.build_id,
-        timeout_seconds=args.timeout,
-        poll_interval_seconds=args.interval,
-        accept_auto_skipped=args.accept_auto_skipped,
-        approval_timeout_seconds=args.approval_timeout,
-        fail_on_pending_approval=args.fail_on_pending_approval,
-        not_found_grace_seconds=args.not_found_grace,
-    )
+    options = WaitOptions.from_inputs(vars(args))
     tty = err.isatty()
     live = _LiveLine(err, live=tty, count=len(args.installs))
     client = AsyncNuonClient(**_client_kwargs(args))  # settings errors surface here, before any waiting
@@ -421,7 +397,7 @@ def _cmd_wait(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     async def run() -> Any:
         async with client:
             return await wait_for_deploys(
-                args.component, list(args.installs), options=options, client=client, on_progress=live.line
+                args.component_id, list(args.installs), options=options, client=client, on_progress=live.line
             )
 
     verdict, code, result, message = "passed", EXIT_OK, None, None
@@ -462,7 +438,7 @@ def _cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from pulumi_nuon._cli_demo import run_demo
+    from pulumi_nuon.cli.demo import run_demo
 
     return run_demo(scenario=args.scenario, engine=args.engine, out=out, err=err)
 
@@ -496,7 +472,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     except KeyboardInterrupt:
         err.write("interrupted\n")
         return EXIT_INTERRUPTED
-    except (NuonError, ValueError, OSError) as exc:  # ScenarioError is a ValueError; a taken port an OSError
+    except NuonError as exc:  # every failure a user can cause or meet; anything else is a bug: a traceback
         err.write(f"error: {exc}\n")
         return EXIT_ERROR
 

@@ -111,7 +111,7 @@ class FaultRule:
 
 
 @dataclass
-class _FaultBook:
+class FaultBook:
     """The rules in force and the seeded RNG behind probabilistic ones. Thread-safe."""
 
     seed: int = 0

@@ -14,13 +14,13 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 
-from ._wire import _Handler, _Outcome, _Request
+from .wire import Handler, Outcome, Request
 
 __all__ = ["SimTransport"]
 
 
-def _request(request: httpx.Request) -> _Request:
-    return _Request(
+def _request(request: httpx.Request) -> Request:
+    return Request(
         method=request.method,
         path=request.url.path,
         query=request.url.query.decode("ascii", "replace"),
@@ -46,7 +46,7 @@ class _TrickleStream(httpx.SyncByteStream, httpx.AsyncByteStream):
             yield chunk
 
 
-def _response(outcome: _Outcome, request: httpx.Request) -> httpx.Response:
+def _response(outcome: Outcome, request: httpx.Request) -> httpx.Response:
     fault = outcome.fault
     if fault is not None and fault.kind == "reset":
         raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
@@ -60,19 +60,19 @@ def _response(outcome: _Outcome, request: httpx.Request) -> httpx.Response:
 class SimTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     """Answers every request from the simulator, whatever the host in the URL."""
 
-    def __init__(self, simulator: _Handler) -> None:
+    def __init__(self, simulator: Handler) -> None:
         self._simulator = simulator
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         request.read()
-        outcome = self._simulator._handle(_request(request))
+        outcome = self._simulator.handle(_request(request))
         if outcome.fault is not None and outcome.fault.kind == "latency":
             time.sleep(outcome.fault.seconds)
         return _response(outcome, request)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         await request.aread()
-        outcome = self._simulator._handle(_request(request))
+        outcome = self._simulator.handle(_request(request))
         if outcome.fault is not None and outcome.fault.kind == "latency":
             await asyncio.sleep(outcome.fault.seconds)
         return _response(outcome, request)

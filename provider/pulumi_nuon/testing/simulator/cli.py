@@ -9,8 +9,8 @@ from __future__ import annotations
 import threading
 from typing import TextIO
 
-from ._clock import WallClock
-from ._scenario import Scenario
+from .clock import WallClock
+from .scenario import Scenario, SimulatorError
 
 __all__ = ["serve_forever"]
 
@@ -30,7 +30,11 @@ def serve_forever(
     loaded = Scenario.load(scenario or "demo")
     sim = loaded.build(clock=WallClock(speed=speed), token=token)
     stop = stop or threading.Event()
-    with sim.serve(port=port) as server:
+    try:
+        serving = sim.serve(port=port)
+    except OSError as err:  # the port is taken, or not ours to bind
+        raise SimulatorError(f"cannot serve on 127.0.0.1:{port}: {err.strerror or err}; pick another --port") from err
+    with serving as server:
         lines = [
             f"Nuon simulator serving scenario {loaded.name!r} ({loaded.source}) at {server.url}",
             f"  token: {server.token}",

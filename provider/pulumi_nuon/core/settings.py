@@ -1,0 +1,125 @@
+"""Where the client's API URL, org id and token come from, and the checks that keep the token safe.
+
+Resolution order, the same for functions, resources and the bare client: explicit argument → stack config
+(``nuon:apiToken``, ``nuon:orgId``, ``nuon:apiUrl``) → environment (``NUON_API_TOKEN``, ``NUON_ORG_ID``,
+``NUON_API_URL``) → the default URL ``https://api.nuon.co``. Empty strings count as unset.
+
+This module does not import Pulumi. Stack config reaches it only when a caller passes it: a mapping of namespaced
+keys (the providers pass what the engine gave ``configure``) or a lookup function (the data-source functions pass
+:func:`pulumi_nuon.stack_config`, which reads the running stack). Nothing is installed globally on import.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from pulumi_nuon.core import constants as C
+from pulumi_nuon.core.errors import ConfigurationError
+
+__all__ = ["ConfigSource", "Settings", "resolve_settings"]
+
+ConfigSource = Callable[[str], "str | None"]
+"""Looks up a namespaced stack config key such as ``nuon:apiToken``; ``None`` when unset."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved connection settings. The token is kept out of ``repr`` and equality output."""
+
+    api_url: str
+    org_id: str
+    api_token: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"Settings(api_url={self.api_url!r}, org_id={self.org_id!r}, api_token='***')"
+
+
+def _lookup(config: Mapping[str, str] | ConfigSource | None, key: str) -> str | None:
+    if config is None:
+        return None
+    value = config.get(key) if isinstance(config, Mapping) else config(key)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _first(*values: str | None) -> str | None:
+    for value in values:
+        if value is not None and value.strip():
+            return value.strip()
+    return None
+
+
+def resolve_settings(
+    api_token: str | None = None,
+    org_id: str | None = None,
+    api_url: str | None = None,
+    *,
+    config: Mapping[str, str] | ConfigSource | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """Resolve settings: argument → stack config → environment → default URL.
+
+    ``config`` is a mapping of namespaced stack config keys (``{"nuon:orgId": ...}``) or a lookup function such as
+    :func:`pulumi_nuon.stack_config`; when omitted, no stack config is read. ``env`` defaults to ``os.environ``.
+
+    Raises :class:`ConfigurationError` naming the config key and the environment variable to set when the token
+    or org id is missing, and when the URL is malformed or would send the token in clear text off this machine.
+    """
+    environ: Mapping[str, str] = os.environ if env is None else env
+    token = _first(api_token, _lookup(config, C.CONFIG_API_TOKEN), environ.get(C.ENV_API_TOKEN))
+    org = _first(org_id, _lookup(config, C.CONFIG_ORG_ID), environ.get(C.ENV_ORG_ID))
+    url = _first(api_url, _lookup(config, C.CONFIG_API_URL), environ.get(C.ENV_API_URL)) or C.DEFAULT_API_URL
+
+    if token is None:
+        raise ConfigurationError(
+            "No Nuon API token. Set it with `pulumi config set --secret nuon:apiToken <token>` or the "
+            f"environment variable {C.ENV_API_TOKEN}, or pass api_token=."
+        )
+    if org is None:
+        raise ConfigurationError(
+            "No Nuon org id. Set it with `pulumi config set nuon:orgId <org id>` or the environment variable "
+            f"{C.ENV_ORG_ID}, or pass org_id=."
+        )
+    return Settings(api_url=check_api_url(url), org_id=org, api_token=token)
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_api_url(url: str) -> str:
+    """Return ``url`` without a trailing slash, or raise :class:`ConfigurationError` if it is unusable.
+
+    The token is sent only over https, or over plain http to a loopback address (a local simulator or proxy).
+    """
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as err:
+        raise ConfigurationError(
+            f"Nuon API URL {url!r} is malformed: {err}. Set nuon:apiUrl or {C.ENV_API_URL}."
+        ) from err
+    if parts.scheme not in ("https", "http") or not host:
+        raise ConfigurationError(
+            f"Nuon API URL {url!r} is not an http(s) URL with a host; expected e.g. {C.DEFAULT_API_URL}. "
+            f"Check nuon:apiUrl or {C.ENV_API_URL}."
+        )
+    if parts.username is not None or parts.password is not None:
+        raise ConfigurationError("Nuon API URL must not carry credentials; use nuon:apiToken instead.")
+    if parts.query or parts.fragment:
+        raise ConfigurationError(f"Nuon API URL {url!r} must not have a query or fragment.")
+    if parts.scheme == "http" and not _is_loopback(host):
+        raise ConfigurationError(
+            f"Refusing to send the Nuon API token in clear text to {url!r}: use https, or plain http only to a "
+            "loopback address (127.0.0.1, ::1, localhost)."
+        )
+    return url.rstrip("/")
