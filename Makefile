@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test docs bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -20,6 +20,9 @@ test: $(STAMP)
 	$(BIN)/ruff format --check provider tests examples
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+docs: $(STAMP)
+	$(BIN)/python -m tests.docs
 
 bench: $(STAMP)
 	$(BIN)/pytest tests/bench -m benchmark -s -p no:cacheprovider

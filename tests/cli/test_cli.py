@@ -16,8 +16,7 @@ import pytest
 
 from pulumi_nuon.cli import EXIT_ERROR, EXIT_FAILED, EXIT_OK, EXIT_TIMEOUT, main
 from pulumi_nuon.testing.simulator import Timeline
-from tests.cli.conftest import Org
-from tests.conftest import CANARY_TOKEN
+from tests.conftest import CANARY_TOKEN, ORG_ID, Org
 
 SCRIPT = Path(sys.executable).parent / "pulumi-nuon"
 FAST = ["--interval", "0.05", "--timeout", "10"]
@@ -93,7 +92,7 @@ def test_deploy_not_found_is_not_an_error(org: Org) -> None:
 def test_connection_options_before_or_after_the_command(org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NUON_API_URL")
     monkeypatch.delenv("NUON_ORG_ID")
-    code, _, err = run("--api-url", org.server.url, "releases", org.app.id, "--org-id", org.server.org_id)
+    code, _, err = run("--api-url", org.url, "releases", org.app.id, "--org-id", ORG_ID)
     assert code == EXIT_OK, err
 
 

@@ -11,8 +11,8 @@ import yaml
 
 from pulumi_nuon.testing.engine import UNKNOWN, LocalEngine
 from pulumi_nuon.testing.simulator import Timeline
-from tests.conftest import CANARY_TOKEN
-from tests.examples.conftest import EXAMPLES, FAST, Org
+from tests.conftest import CANARY_TOKEN, Org
+from tests.examples.conftest import EXAMPLES, FAST
 
 NAMES = ["releases-outputs", "gated-rollout", "fleet-gate", "stack-reference"]
 Make = Callable[..., LocalEngine]

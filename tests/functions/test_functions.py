@@ -23,31 +23,38 @@ from pulumi_nuon.core.errors import (
     ReleasesNotServedError,
 )
 from pulumi_nuon.dynamic.functions import GetComponentReleasesResult, GetLatestDeployResult
-from pulumi_nuon.testing.simulator import Fault, SimServer, Simulator, Timeline
-from tests.conftest import CANARY_TOKEN
+from pulumi_nuon.testing.simulator import Fault, Timeline
+from tests.conftest import CANARY_TOKEN, ORG_ID, Org, new_org
 
 
 @dataclass
-class World:
-    sim: Simulator
-    server: SimServer
-    component: str
-    install: str
-    empty_install: str
-    config: dict[str, str]
+class World(Org):
+    """The shared org, served: three releases deployed to acme-prod (now `executing`), nothing on globex-staging;
+    `config` is the stack config (the token in plain text, as `set_all_config` takes it)."""
+
+    config: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def component(self) -> str:
+        return self.app.id
+
+    @property
+    def install(self) -> str:
+        return self.prod.id
+
+    @property
+    def empty_install(self) -> str:
+        return self.staging.id
 
 
 @pytest.fixture
 def world() -> Iterator[World]:
-    sim = Simulator(token=CANARY_TOKEN, org_id="org-fn-tests")
-    app = sim.add_component("api")
-    prod = sim.add_install("prod", components=[app])
-    empty = sim.add_install("staging", components=[app])
-    sim.add_releases(app, 3, installs=[prod])
-    sim.trigger_deploy(prod, app, timeline=Timeline.constant("executing"))
-    with sim.serve() as server:
-        config = {"nuon:apiUrl": server.url, "nuon:apiToken": CANARY_TOKEN, "nuon:orgId": "org-fn-tests"}
-        yield World(sim, server, app.id, prod.id, empty.id, config)
+    org = new_org()
+    org.sim.add_releases(org.app, 3, installs=[org.prod])
+    org.sim.trigger_deploy(org.prod, org.app, timeline=Timeline.constant("executing"))
+    for served in World(org.sim, org.app, org.prod, org.staging).served():
+        served.config.update({"nuon:apiUrl": served.url, "nuon:apiToken": CANARY_TOKEN, "nuon:orgId": ORG_ID})
+        yield served
 
 
 @pytest.fixture(autouse=True)
@@ -128,7 +135,7 @@ class Thing(pulumi.CustomResource):
 
 
 def test_plain_get_component_releases_reads_newest_first(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in world.server.env.items():
+    for key, value in world.env.items():
         monkeypatch.setenv(key, value)
     result = nuon.get_component_releases(world.component)
     newest = world.sim.releases(world.component)[0]
@@ -140,7 +147,7 @@ def test_plain_get_component_releases_reads_newest_first(world: World, monkeypat
 
 
 def test_plain_results_are_awaitable_like_generated_invokes(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in world.server.env.items():
+    for key, value in world.env.items():
         monkeypatch.setenv(key, value)
 
     async def both() -> tuple[GetComponentReleasesResult, GetLatestDeployResult]:
@@ -154,7 +161,7 @@ def test_plain_results_are_awaitable_like_generated_invokes(world: World, monkey
 
 
 def test_plain_get_latest_deploy_found_and_not_found(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in world.server.env.items():
+    for key, value in world.env.items():
         monkeypatch.setenv(key, value)
     found = nuon.get_latest_deploy(world.install, world.component)
     deploy = world.sim.deploys(world.install, world.component)[-1]
@@ -256,7 +263,7 @@ def test_several_output_reads_run_concurrently(world: World) -> None:
 
 
 def test_results_export_as_plain_json(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in world.server.env.items():
+    for key, value in world.env.items():
         monkeypatch.setenv(key, value)
     deploy = nuon.get_latest_deploy(world.install, world.component)
     releases = nuon.get_component_releases(world.component, limit=2)
@@ -284,7 +291,7 @@ def test_results_export_as_plain_json(world: World, monkeypatch: pytest.MonkeyPa
 
 
 def test_results_are_read_only(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in world.server.env.items():
+    for key, value in world.env.items():
         monkeypatch.setenv(key, value)
     result = nuon.get_latest_deploy(world.install, world.component)
     with pytest.raises(AttributeError):

@@ -61,8 +61,8 @@ class pulumi_env:
     def __enter__(self) -> None:
         import os
 
-        self.saved = {k: os.environ.get(k) for k in self.env.server.env}
-        os.environ.update(self.env.server.env)
+        self.saved = {k: os.environ.get(k) for k in self.env.env}
+        os.environ.update(self.env.env)
 
     def __exit__(self, *exc: object) -> None:
         import os

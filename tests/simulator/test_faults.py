@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from pulumi_nuon.testing.simulator import Fault, SimServer, Simulator
-
-from .conftest import ORG, Org, auth_headers, latest_path, releases_path
+from tests.conftest import ORG_ID, Org
+from tests.simulator.conftest import auth_headers, latest_path, releases_path
 
 
 @pytest.fixture
@@ -127,7 +127,7 @@ def test_faults_come_before_auth(org: Org, server: SimServer, path: str) -> None
 
 
 def _probability_run(seed: int) -> list[int]:
-    sim = Simulator(token="t", org_id=ORG, seed=seed)
+    sim = Simulator(token="t", org_id=ORG_ID, seed=seed)
     sim.add_component("app")
     sim.inject(Fault.http_status(500), probability=0.3)
     with httpx.Client(transport=sim.transport(), base_url="http://nuon.sim", headers=auth_headers("t")) as c:

@@ -345,80 +345,74 @@ def ids(releases: Any) -> list[str]:
     return [r.id for r in releases]
 
 
-def test_single_short_page(strict: list[StrictTransport]) -> None:
-    t = make_strict(strict, Expect("GET", RELEASES, page(0, 3, next_=False), q(0)))
-    assert ids(client(t).list_component_releases(CMP)) == [rel(i)["id"] for i in range(3)]
+# (case, limit=, pages served as (offset, count, X-Nuon-Page-Next, X-Nuon-Page-Limit), query asked for each page as
+# (offset, limit), releases listed). The loopback twin of this table, against the simulator's real paging, is in
+# tests/simulator/test_client_over_loopback.py.
+PAGINATION = [
+    ("one short page", None, [(0, 3, False, 100)], [(0, 100)], 3),
+    (
+        "follows X-Nuon-Page-Next",
+        None,
+        [(0, 100, True, 100), (100, 100, True, 100), (200, 50, False, 100)],
+        [(0, 100), (100, 100), (200, 100)],
+        250,
+    ),
+    (
+        "a full last page ends on next=false",
+        None,
+        [(0, 100, True, 100), (100, 100, False, 100)],
+        [(0, 100), (100, 100)],
+        200,
+    ),
+    ("no header: a short page ends it", None, [(0, 100, None, 100), (100, 99, None, 100)], [(0, 100), (100, 100)], 199),
+    (
+        "no header, a full last page: one empty page more",
+        None,
+        [(0, 100, None, 100), (100, 0, None, 100)],
+        [(0, 100), (100, 100)],
+        100,
+    ),
+    (
+        "a server capping at 50 says so in X-Nuon-Page-Limit",
+        None,
+        [(0, 50, None, 50), (50, 10, None, 50)],
+        [(0, 100), (50, 100)],
+        60,
+    ),
+    (
+        "a limit above the cap still asks for 100",
+        500,
+        [(0, 100, True, 100), (100, 100, False, 100)],
+        [(0, 100), (100, 100)],
+        200,
+    ),
+    (
+        "a limit stops early and asks for no more than needed",
+        150,
+        [(0, 100, True, 100), (100, 50, True, 100)],
+        [(0, 100), (100, 50)],
+        150,
+    ),
+    ("a limit truncates a server that ignores it", 5, [(0, 100, True, 100)], [(0, 5)], 5),
+    ("an unknown component is an empty page", None, [(0, 0, None, 100)], [(0, 100)], 0),
+    ("an empty page announcing more ends the listing", None, [(0, 0, True, 100)], [(0, 100)], 0),
+]
 
 
-def test_follows_the_next_page_header(strict: list[StrictTransport]) -> None:
-    t = make_strict(
-        strict,
-        Expect("GET", RELEASES, page(0, 100, next_=True), q(0)),
-        Expect("GET", RELEASES, page(100, 100, next_=True), q(100)),
-        Expect("GET", RELEASES, page(200, 50, next_=False), q(200)),
-    )
-    assert len(list(client(t).list_component_releases(CMP))) == 250
-
-
-def test_exactly_full_last_page_stops_on_next_false(strict: list[StrictTransport]) -> None:
-    t = make_strict(
-        strict,
-        Expect("GET", RELEASES, page(0, 100, next_=True), q(0)),
-        Expect("GET", RELEASES, page(100, 100, next_=False), q(100)),
-    )
-    assert len(list(client(t).list_component_releases(CMP))) == 200
-
-
-def test_missing_header_falls_back_to_the_short_page_rule(strict: list[StrictTransport]) -> None:
-    t = make_strict(
-        strict,
-        Expect("GET", RELEASES, page(0, 100, next_=None), q(0)),
-        Expect("GET", RELEASES, page(100, 99, next_=None), q(100)),
-    )
-    assert len(list(client(t).list_component_releases(CMP))) == 199
-
-
-def test_missing_header_and_exactly_full_last_page_costs_one_empty_page(strict: list[StrictTransport]) -> None:
-    t = make_strict(
-        strict,
-        Expect("GET", RELEASES, page(0, 100, next_=None), q(0)),
-        Expect("GET", RELEASES, page(100, 0, next_=None), q(100)),
-    )
-    assert len(list(client(t).list_component_releases(CMP))) == 100
-
-
-def test_short_page_rule_uses_the_effective_limit_after_a_server_cap(strict: list[StrictTransport]) -> None:
-    # A server capping harder than 100 announces it in X-Nuon-Page-Limit: a page of 50 is then full.
-    t = make_strict(
-        strict,
-        Expect("GET", RELEASES, page(0, 50, next_=None, limit=50), q(0)),
-        Expect("GET", RELEASES, page(50, 10, next_=None, limit=50), q(50)),
-    )
-    assert len(list(client(t).list_component_releases(CMP))) == 60
-
-
-def test_never_asks_for_more_than_the_cap_of_100(strict: list[StrictTransport]) -> None:
-    t = make_strict(
-        strict,
-        Expect("GET", RELEASES, page(0, 100, next_=True), q(0)),
-        Expect("GET", RELEASES, page(100, 100, next_=False), q(100)),
-    )
-    list(client(t).list_component_releases(CMP, limit=500))
-    assert all(int(r.url.params["limit"]) <= 100 for r in t.requests)
-
-
-def test_limit_stops_early_and_asks_for_no_more_than_needed(strict: list[StrictTransport]) -> None:
-    t = make_strict(
-        strict,
-        Expect("GET", RELEASES, page(0, 100, next_=True), q(0)),
-        Expect("GET", RELEASES, page(100, 50, next_=True), q(100, 50)),
-    )
-    assert len(list(client(t).list_component_releases(CMP, limit=150))) == 150
-
-
-def test_limit_truncates_a_server_that_ignores_it(strict: list[StrictTransport]) -> None:
-    t = make_strict(strict, Expect("GET", RELEASES, page(0, 100, next_=True), q(0, 5)))
-    assert len(list(client(t).list_component_releases(CMP, limit=5))) == 5
+@pytest.mark.parametrize(
+    ("limit", "served", "asked", "listed"), [c[1:] for c in PAGINATION], ids=[c[0] for c in PAGINATION]
+)
+def test_pagination(
+    strict: list[StrictTransport],
+    limit: int | None,
+    served: list[tuple[int, int, bool | None, int]],
+    asked: list[tuple[int, int]],
+    listed: int,
+) -> None:
+    pages = [page(start, count, next_=more, limit=cap) for start, count, more, cap in served]
+    t = make_strict(strict, *(Expect("GET", RELEASES, p, q(*query)) for p, query in zip(pages, asked, strict=True)))
+    releases = list(client(t).list_component_releases(CMP, limit=limit))
+    assert ids(releases) == [rel(i)["id"] for i in range(listed)]
 
 
 @pytest.mark.parametrize("limit", [0, -1, 1.5, float("nan"), float("inf"), True, "5"])
@@ -428,16 +422,6 @@ def test_a_limit_that_is_not_a_whole_number_from_1_is_refused_before_any_request
     with pytest.raises(InvalidArgumentError, match="limit must be a whole number at least 1") as info:
         client(make_strict(strict)).list_component_releases(CMP, limit=limit)
     assert info.value.argument == "limit"
-
-
-def test_unknown_component_is_an_empty_list(strict: list[StrictTransport]) -> None:
-    t = make_strict(strict, Expect("GET", RELEASES, json_response(200, [])))
-    assert list(client(t).list_component_releases(CMP)) == []
-
-
-def test_an_empty_page_announcing_more_ends_the_listing(strict: list[StrictTransport]) -> None:
-    t = make_strict(strict, Expect("GET", RELEASES, page(0, 0, next_=True)))
-    assert list(client(t).list_component_releases(CMP)) == []
 
 
 def test_endless_paging_is_cut_off_by_the_page_guard() -> None:

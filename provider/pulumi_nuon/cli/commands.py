@@ -259,13 +259,13 @@ def _client_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 def _cmd_releases(args: argparse.Namespace, out: TextIO) -> int:
     from pulumi_nuon.core.client import NuonClient
-    from pulumi_nuon.dynamic.functions import GetComponentReleasesResult
+    from pulumi_nuon.core.views import releases_read
 
     with NuonClient(**_client_kwargs(args)) as client:
         releases = list(client.list_component_releases(args.component, limit=args.limit))
-    result = GetComponentReleasesResult(component_id=args.component, releases=releases)
+    result = releases_read(args.component, releases)
     if args.json:
-        _print_json(dict(result), out)
+        _print_json(result, out)
         return EXIT_OK
     if not releases:
         out.write(f"No releases for component {args.component}.\n")
@@ -275,21 +275,21 @@ def _cmd_releases(args: argparse.Namespace, out: TextIO) -> int:
         for r in releases
     ]
     out.write(_table(["release", "build", "status", "steps", "created at"], rows) + "\n")
-    out.write(f"{len(releases)} release(s), newest first; latest build: {result.latest_build_id}\n")
+    out.write(f"{len(releases)} release(s), newest first; latest build: {result['latest_build_id']}\n")
     return EXIT_OK
 
 
 def _cmd_deploy(args: argparse.Namespace, out: TextIO) -> int:
     from pulumi_nuon.core.client import NuonClient
-    from pulumi_nuon.dynamic.functions import GetLatestDeployResult
+    from pulumi_nuon.core.views import deploy_read
 
     with NuonClient(**_client_kwargs(args)) as client:
         deploy = client.get_latest_deploy(args.install, args.component)
-    result = GetLatestDeployResult(install_id=args.install, component_id=args.component, deploy=deploy)
+    result = deploy_read(args.install, args.component, deploy)
     if args.json:
-        _print_json(dict(result), out)
+        _print_json(result, out)
         return EXIT_OK
-    if not result.found:
+    if not result["found"]:
         out.write(
             f"No deploy of component {args.component} on install {args.install} yet "
             "(Nuon answered 404: not deployed yet, or the install does not have the component).\n"
@@ -298,15 +298,15 @@ def _cmd_deploy(args: argparse.Namespace, out: TextIO) -> int:
     out.write(
         _fields(
             [
-                ("deploy", result.deploy_id),
-                ("status", result.status),
-                ("phase", result.phase.value),
-                ("description", result.status_description),
-                ("build", result.build_id),
-                ("release step", result.release_id),
-                ("type", result.install_deploy_type),
-                ("created at", result.created_at),
-                ("updated at", result.updated_at),
+                ("deploy", result["deploy_id"]),
+                ("status", result["status"]),
+                ("phase", result["phase"]),
+                ("description", result["status_description"]),
+                ("build", result["build_id"]),
+                ("release step", result["release_id"]),
+                ("type", result["install_deploy_type"]),
+                ("created at", result["created_at"]),
+                ("updated at", result["updated_at"]),
             ]
         )
         + "\n"

@@ -489,11 +489,13 @@ _CHANGE_TEXT: dict[Change, str] = {
 
 def render_options_markdown(spec: Spec) -> str:
     """``spec``'s inputs as the Markdown table the README shows (a test keeps the README equal to this)."""
-    lines = ["| input | type | default | a change | CLI | what |", "|---|---|---|---|---|---|"]
+    with_cli = any(o.cli for o in spec.inputs)
+    head = ["input", "type", "default", "a change", *(["CLI"] if with_cli else []), "what"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for option in spec.inputs:
         change = _CHANGE_TEXT[option.change].format(verb="waits" if spec is DEPLOY_GATE else "reads")
-        lines.append(
-            f"| `{option.name}` | {option.bounds_text()} | {_default_text(option)} | {change} | "
-            f"{f'`{option.cli}`' if option.cli else '—'} | {option.doc} |"
-        )
+        cells = [f"`{option.name}`", option.bounds_text(), _default_text(option), change]
+        if with_cli:
+            cells.append(f"`{option.cli}`" if option.cli else "—")
+        lines.append("| " + " | ".join([*cells, option.doc]) + " |")
     return "\n".join(lines)

@@ -13,7 +13,15 @@ from pulumi_nuon.core.models import ComponentRelease, InstallDeploy
 from pulumi_nuon.core.status import DeployPhase
 from pulumi_nuon.core.wait import WaitResult
 
-__all__ = ["deploy_values", "gate_phase", "gate_values", "release_summary", "releases_values"]
+__all__ = [
+    "deploy_read",
+    "deploy_values",
+    "gate_phase",
+    "gate_values",
+    "release_summary",
+    "releases_read",
+    "releases_values",
+]
 
 
 def deploy_values(deploy: InstallDeploy | None) -> dict[str, Any]:
@@ -46,6 +54,21 @@ def releases_values(releases: Sequence[ComponentRelease]) -> dict[str, Any]:
         "latest_release_id": latest.id if latest else None,
         "latest_build_id": latest.build_id if latest else None,
         "release_count": len(releases),
+    }
+
+
+def deploy_read(install_id: str, component_id: str, deploy: InstallDeploy | None) -> dict[str, Any]:
+    """What a latest-deploy read shows (the function's result mapping, ``pulumi-nuon deploy --json``)."""
+    return {"install_id": install_id, "component_id": component_id, **deploy_values(deploy)}
+
+
+def releases_read(component_id: str, releases: Sequence[ComponentRelease]) -> dict[str, Any]:
+    """What a releases read shows (the function's result mapping, ``pulumi-nuon releases --json``): the flat
+    values plus a small summary of each release."""
+    return {
+        "component_id": component_id,
+        **releases_values(releases),
+        "releases": [release_summary(r) for r in releases],
     }
 
 

@@ -27,7 +27,7 @@ from pulumi_nuon.core.errors import InvalidArgumentError, NuonError
 from pulumi_nuon.core.models import ComponentRelease, InstallDeploy
 from pulumi_nuon.core.options import check_limit
 from pulumi_nuon.core.status import DeployPhase
-from pulumi_nuon.core.views import deploy_values, release_summary, releases_values
+from pulumi_nuon.core.views import deploy_read, releases_read
 from pulumi_nuon.dynamic.stack_config import stack_config
 
 __all__ = [
@@ -73,11 +73,7 @@ class GetComponentReleasesResult(_Result):
 
     def __init__(self, *, component_id: str, releases: Sequence[ComponentRelease]) -> None:
         self._releases = tuple(releases)
-        self._values = {
-            "component_id": component_id,
-            **releases_values(self._releases),
-            "releases": [release_summary(r) for r in self._releases],
-        }
+        self._values = releases_read(component_id, self._releases)
 
     @property
     def component_id(self) -> str:
@@ -124,7 +120,7 @@ class GetLatestDeployResult(_Result):
 
     def __init__(self, *, install_id: str, component_id: str, deploy: InstallDeploy | None) -> None:
         self._deploy = deploy
-        self._values = {"install_id": install_id, "component_id": component_id, **deploy_values(deploy)}
+        self._values = deploy_read(install_id, component_id, deploy)
 
     def _get(self, key: str) -> str | None:
         return self._values[key]  # type: ignore[no-any-return]

@@ -12,6 +12,8 @@ import threading
 import time
 from typing import Protocol, runtime_checkable
 
+from pulumi_nuon.core.errors import InvalidArgumentError
+
 __all__ = ["Clock", "ManualClock", "WallClock"]
 
 
@@ -41,7 +43,7 @@ class ManualClock:
 
     def advance(self, seconds: float) -> None:
         if seconds < 0:
-            raise ValueError(f"a clock cannot go back in time (advance({seconds}))")
+            raise InvalidArgumentError(f"a clock cannot go back in time (advance({seconds}))")
         with self._lock:
             self._now += seconds
 
@@ -54,7 +56,7 @@ class WallClock:
 
     def __init__(self, speed: float = 1.0, *, start: float = 0.0) -> None:
         if speed <= 0:
-            raise ValueError(f"speed must be positive, got {speed}")
+            raise InvalidArgumentError(f"speed must be positive, got {speed}")
         self.speed = float(speed)
         self._origin = time.monotonic()
         self._offset = float(start)
@@ -66,7 +68,7 @@ class WallClock:
 
     def advance(self, seconds: float) -> None:
         if seconds < 0:
-            raise ValueError(f"a clock cannot go back in time (advance({seconds}))")
+            raise InvalidArgumentError(f"a clock cannot go back in time (advance({seconds}))")
         with self._lock:
             self._offset += seconds
 

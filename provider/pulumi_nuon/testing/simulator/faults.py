@@ -15,6 +15,8 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from typing import Literal
 
+from pulumi_nuon.core.errors import InvalidArgumentError
+
 __all__ = ["Fault", "FaultKind", "FaultRule", "Route"]
 
 Route = Literal["releases", "latest_deploy", "other"]
@@ -37,7 +39,7 @@ class Fault:
     def http_status(cls, status: int = 503) -> Fault:
         """Answer `status` (5xx, 408, …) with Nuon's JSON error body instead of the real response."""
         if not 400 <= status <= 599:
-            raise ValueError(f"a fault status must be 4xx or 5xx, got {status}")
+            raise InvalidArgumentError(f"a fault status must be 4xx or 5xx, got {status}")
         return cls("status", status=status)
 
     @classmethod
@@ -99,11 +101,11 @@ class FaultRule:
 
     def __post_init__(self) -> None:
         if self.route is not None and self.route not in _ROUTES:
-            raise ValueError(f"unknown route {self.route!r}; use one of {_ROUTES} or None")
+            raise InvalidArgumentError(f"unknown route {self.route!r}; use one of {_ROUTES} or None")
         if self.probability is not None and not 0.0 <= self.probability <= 1.0:
-            raise ValueError(f"probability must be within [0, 1], got {self.probability}")
+            raise InvalidArgumentError(f"probability must be within [0, 1], got {self.probability}")
         if self.times is not None and self.times < 0:
-            raise ValueError(f"times must not be negative, got {self.times}")
+            raise InvalidArgumentError(f"times must not be negative, got {self.times}")
 
     @property
     def exhausted(self) -> bool:

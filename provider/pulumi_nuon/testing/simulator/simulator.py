@@ -17,6 +17,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qs
 
+from pulumi_nuon.core.errors import InvalidArgumentError
+
 from .clock import Clock, ManualClock
 from .faults import Fault, FaultBook, FaultRule, Route
 from .log import AuthState, RequestLog, RequestRecord, logged_headers
@@ -99,7 +101,7 @@ class Simulator:
         """Advance simulated time by `seconds` after every request to `route` (0 turns it off), so a poller in
         another process drives timelines forward without real waiting."""
         if seconds < 0:
-            raise ValueError("auto-advance seconds must not be negative")
+            raise InvalidArgumentError("auto-advance seconds must not be negative")
         with self._lock:
             self._auto_advance[route] = seconds
 
@@ -312,7 +314,7 @@ class Simulator:
     @releases_gone.setter
     def releases_gone(self, status: int | None) -> None:
         if status not in (None, 404, 410):
-            raise ValueError(f"releases_gone must be None, 404 or 410, got {status}")
+            raise InvalidArgumentError(f"releases_gone must be None, 404 or 410, got {status}")
         self._releases_gone = status
 
     # -- faults ----------------------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from pulumi_nuon.core.errors import InvalidArgumentError
+
 __all__ = ["APPLY_STATUSES", "Timeline", "TimelineStep"]
 
 # The typical life of an apply deploy, from docs/nuon-api.md.
@@ -55,12 +57,12 @@ class Timeline:
 
     def __post_init__(self) -> None:
         if not self.steps:
-            raise ValueError("a timeline needs at least one step")
+            raise InvalidArgumentError("a timeline needs at least one step")
         ats = [s.at for s in self.steps]
         if ats[0] != 0 or ats != sorted(ats):
-            raise ValueError(f"timeline steps must start at 0 and never go back in time, got {ats}")
+            raise InvalidArgumentError(f"timeline steps must start at 0 and never go back in time, got {ats}")
         if self.appear_after < 0 or self.gap < 0:
-            raise ValueError("appear_after and gap must not be negative")
+            raise InvalidArgumentError("appear_after and gap must not be negative")
 
     # -- building --------------------------------------------------------------------------------------------
     @classmethod
@@ -191,11 +193,11 @@ class Timeline:
                 spec = {}
             else:
                 kinds = sorted([*builders, "constant", "discarded", "retried"])
-                raise ValueError(f"a timeline needs 'steps' or a 'kind' among {kinds}, got {kind!r}")
+                raise InvalidArgumentError(f"a timeline needs 'steps' or a 'kind' among {kinds}, got {kind!r}")
         except (TypeError, KeyError, IndexError) as err:
-            raise ValueError(f"bad timeline {data!r}: {err}") from err
+            raise InvalidArgumentError(f"bad timeline {data!r}: {err}") from err
         if spec:
-            raise ValueError(f"unknown timeline fields {sorted(spec)}")
+            raise InvalidArgumentError(f"unknown timeline fields {sorted(spec)}")
         if then is not None:
             timeline = timeline.followed_by(then, gap=_DEFAULT_STEP if gap is None else float(gap))
         return timeline.delayed(appear_after) if appear_after else timeline
