@@ -6,6 +6,7 @@ other place that must agree (the Python signatures, `WaitOptions`, the CLI, the 
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import inspect
 import math
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 
 import pulumi_nuon as nuon
-from pulumi_nuon.cli.commands import _build_parser
+from pulumi_nuon.cli.commands import build_parser
 from pulumi_nuon.core.errors import InvalidArgumentError
 from pulumi_nuon.core.options import (
     COMPONENT_RELEASES,
@@ -62,8 +63,9 @@ def test_wait_options_are_the_gate_rows_marked_wait_with_their_defaults() -> Non
 
 
 def test_the_cli_wait_flags_are_the_gate_rows_with_a_flag() -> None:
-    wait = _build_parser()._subparsers._group_actions[0].choices["wait"]  # type: ignore[union-attr]
-    flags = {a.option_strings[0]: a for a in wait._actions if a.option_strings}
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    flags = {a.option_strings[0]: a for a in commands.choices["wait"]._actions if a.option_strings}
     for option in DEPLOY_GATE.inputs:
         if option.cli and option.cli.startswith("--"):
             action = flags.pop(option.cli)

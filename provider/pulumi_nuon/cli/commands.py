@@ -30,7 +30,7 @@ from pulumi_nuon.core.errors import DeployFailedError, DeployTimeoutError, NuonE
 from pulumi_nuon.core.options import DEPLOY_GATE, Option, check_limit, check_value
 from pulumi_nuon.core.status import render_rules_text
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
 
 _PROG = "pulumi-nuon"
 
@@ -130,7 +130,8 @@ def _add_gate_flags(p: argparse.ArgumentParser) -> None:
         )
 
 
-def _build_parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``pulumi-nuon`` (its ``wait`` flags come from the option table)."""
     # The connection options are accepted before or after the subcommand (SUPPRESS keeps either from
     # overwriting the other with a default).
     common = _Parser(add_help=False)
@@ -451,7 +452,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     with it). Errors the user can act on print one `error: ...` line on stderr, never a traceback."""
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
-    parser = _build_parser()
+    parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, usage errors
