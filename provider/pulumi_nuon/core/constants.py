@@ -16,7 +16,6 @@ CONFIG_NAMESPACE = "nuon"
 CONFIG_API_TOKEN = "nuon:apiToken"
 CONFIG_ORG_ID = "nuon:orgId"
 CONFIG_API_URL = "nuon:apiUrl"
-CONFIG_KEYS = (CONFIG_API_TOKEN, CONFIG_ORG_ID, CONFIG_API_URL)
 
 # A short connect timeout fails fast on a dead host; the read timeout allows for multi-megabyte release pages.
 DEFAULT_CONNECT_TIMEOUT = 5.0

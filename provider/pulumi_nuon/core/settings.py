@@ -20,10 +20,39 @@ from urllib.parse import urlsplit
 from pulumi_nuon.core import constants as C
 from pulumi_nuon.core.errors import ConfigurationError
 
-__all__ = ["ConfigSource", "Settings", "resolve_settings"]
+__all__ = ["CONFIG_KEYS", "SETTINGS", "ConfigSource", "SettingSpec", "Settings", "check_api_url", "resolve_settings"]
 
 ConfigSource = Callable[[str], "str | None"]
 """Looks up a namespaced stack config key such as ``nuon:apiToken``; ``None`` when unset."""
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """One connection setting: its argument name, stack config key, environment variable and doc.
+
+    :data:`SETTINGS` is the table every front end builds its configuration from (the native provider's config
+    schema, the dynamic providers' ``configure``, the CLI's connection flags, the README's configuration table).
+    """
+
+    name: str
+    config_key: str
+    env: str
+    doc: str
+    secret: bool = False
+    default: str | None = None
+    cli: str | None = None
+    """The CLI flag; the token deliberately has none, so it stays out of shell history."""
+
+
+SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec("api_token", C.CONFIG_API_TOKEN, C.ENV_API_TOKEN, "The Nuon API token.", secret=True),
+    SettingSpec("org_id", C.CONFIG_ORG_ID, C.ENV_ORG_ID, "The Nuon org id (sent as `X-Nuon-Org-ID`).", cli="--org-id"),
+    SettingSpec(
+        "api_url", C.CONFIG_API_URL, C.ENV_API_URL, "The Nuon API base URL.", default=C.DEFAULT_API_URL, cli="--api-url"
+    ),
+)
+CONFIG_KEYS = tuple(setting.config_key for setting in SETTINGS)
+"""The stack config keys the providers take from the engine's ``configure`` (namespaced: ``nuon:apiToken``)."""
 
 
 @dataclass(frozen=True)

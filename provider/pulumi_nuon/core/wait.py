@@ -34,7 +34,7 @@ from pulumi_nuon.core.errors import (
 )
 from pulumi_nuon.core.ids import validate_id
 from pulumi_nuon.core.models import InstallDeploy
-from pulumi_nuon.core.options import DEPLOY_GATE, check_value
+from pulumi_nuon.core.options import DEPLOY_GATE, check_inputs, check_value
 from pulumi_nuon.core.status import SKIPPED_STATUSES, DeployPhase
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "WaitResult",
     "Watch",
     "assess",
+    "check_gate_inputs",
     "wait_for_deploys",
 ]
 
@@ -115,6 +116,32 @@ class WaitOptions:
             limit = self.poll_interval_seconds
             return limit if self.approval_timeout_seconds is None else min(limit, self.approval_timeout_seconds)
         return self.approval_timeout_seconds
+
+
+def check_gate_inputs(
+    values: Mapping[str, Any], *, known: Callable[[Any], bool] = lambda _: True
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """A gate's inputs checked as every front end checks them: (normalised inputs, [(input, reason), ...]).
+
+    The option table's per-input checks, then the gate's own rules: exactly one of ``install_id`` and
+    ``install_ids`` (a single install becomes ``install_ids=[install_id]``), and options that work together
+    (:class:`WaitOptions`). Values for which ``known`` is False (unknown in a preview) are not checked.
+    """
+    inputs, problems = check_inputs(DEPLOY_GATE, values, known=known)
+    single, fleet = values.get("install_id"), values.get("install_ids")
+    if single is not None and fleet is not None:
+        problems.append(("install_ids", "set install_id or install_ids, not both"))
+    elif single is None and fleet is None:
+        problems.append(("install_id", "set install_id (one install) or install_ids (a fleet)"))
+    elif single is not None and known(single) and not any(name == "install_id" for name, _ in problems):
+        inputs["install_ids"] = [inputs["install_id"]]
+    waits = [o.name for o in DEPLOY_GATE.inputs if o.wait]
+    if all(known(inputs.get(name)) for name in waits) and not any(name in waits for name, _ in problems):
+        try:
+            WaitOptions.from_inputs(inputs)
+        except InvalidArgumentError as err:
+            problems += err.problems
+    return inputs, problems
 
 
 class Verdict(str, enum.Enum):

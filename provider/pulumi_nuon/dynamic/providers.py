@@ -39,12 +39,19 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
-from pulumi_nuon.core import constants as C
 from pulumi_nuon.core.client import AsyncNuonClient, NuonClient
-from pulumi_nuon.core.errors import InvalidArgumentError, NuonError
+from pulumi_nuon.core.errors import NuonError
 from pulumi_nuon.core.options import COMPONENT_RELEASES, DEPLOY_GATE, LATEST_DEPLOY, Spec, check_inputs, diff_inputs
+from pulumi_nuon.core.settings import CONFIG_KEYS
 from pulumi_nuon.core.views import deploy_values, gate_values, releases_values
-from pulumi_nuon.core.wait import InstallOutcome, Verdict, WaitOptions, WaitResult, wait_for_deploys
+from pulumi_nuon.core.wait import (
+    InstallOutcome,
+    Verdict,
+    WaitOptions,
+    WaitResult,
+    check_gate_inputs,
+    wait_for_deploys,
+)
 
 __all__ = ["ComponentReleasesProvider", "DeployGateProvider", "LatestDeployProvider", "NuonProvider", "is_known"]
 
@@ -83,7 +90,7 @@ class NuonProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         # The config dict lives only in the host process's memory; it is never pickled (pickling happened in
         # the program, before configure) and never written to state.
-        self._config = {k: v for k in C.CONFIG_KEYS if isinstance(v := req.config.get(k), str) and v}
+        self._config = {k: v for k in CONFIG_KEYS if isinstance(v := req.config.get(k), str) and v}
 
     def settings(self) -> dict[str, str]:
         """The stack config `configure` gave (empty before configure, e.g. in a provider just unpickled)."""
@@ -173,22 +180,8 @@ class DeployGateProvider(NuonProvider):
     spec = DEPLOY_GATE
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs, failures = self._checked(news)
-        single, fleet = news.get("install_id"), news.get("install_ids")
-        if single is not None and fleet is not None:
-            failures.append(CheckFailure("install_ids", "set install_id or install_ids, not both"))
-        elif single is None and fleet is None:
-            failures.append(CheckFailure("install_id", "set install_id (one install) or install_ids (a fleet)"))
-        elif single is not None and is_known(single):
-            inputs["install_ids"] = [inputs["install_id"]]
-        if all(is_known(inputs.get(o.name)) for o in self.spec.inputs if o.wait) and not any(
-            f.property in {o.name for o in self.spec.inputs if o.wait} for f in failures
-        ):
-            try:
-                WaitOptions.from_inputs(inputs)
-            except InvalidArgumentError as err:
-                failures += [CheckFailure(name, reason) for name, reason in err.problems]
-        return CheckResult(inputs, failures)
+        inputs, problems = check_gate_inputs(news, known=is_known)
+        return CheckResult(inputs, [CheckFailure(name, reason) for name, reason in problems])
 
     def _wait(self, props: Mapping[str, Any]) -> dict[str, Any]:
         component_id, installs = props["component_id"], list(props["install_ids"])
