@@ -41,8 +41,16 @@ from pulumi.runtime.rpc import UNKNOWN
 
 from pulumi_nuon.core.client import AsyncNuonClient, NuonClient
 from pulumi_nuon.core.errors import NuonError
-from pulumi_nuon.core.options import COMPONENT_RELEASES, DEPLOY_GATE, LATEST_DEPLOY, Spec, check_inputs, diff_inputs
-from pulumi_nuon.core.settings import CONFIG_KEYS
+from pulumi_nuon.core.options import (
+    COMPONENT_RELEASES,
+    DEPLOY_GATE,
+    LATEST_DEPLOY,
+    Spec,
+    check_inputs,
+    check_limit,
+    diff_inputs,
+)
+from pulumi_nuon.core.settings import CONFIG_KEYS, is_loopback_url, resolve_api_url
 from pulumi_nuon.core.views import deploy_values, gate_values, releases_values
 from pulumi_nuon.core.wait import (
     InstallOutcome,
@@ -131,7 +139,7 @@ class ComponentReleasesProvider(NuonProvider):
         component_id, limit = props["component_id"], props.get("limit")
         try:
             with self._client() as client:
-                releases = list(client.list_component_releases(component_id, limit=int(limit) if limit else None))
+                releases = list(client.list_component_releases(component_id, limit=check_limit(limit)))
         except NuonError as err:
             _raise_clean(err)
         return {**_inputs_of(self.spec, props), **releases_values(releases)}
@@ -180,7 +188,8 @@ class DeployGateProvider(NuonProvider):
     spec = DEPLOY_GATE
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs, problems = check_gate_inputs(news, known=is_known)
+        loopback = is_loopback_url(resolve_api_url(self.settings()))
+        inputs, problems = check_gate_inputs(news, known=is_known, loopback=loopback)
         return CheckResult(inputs, [CheckFailure(name, reason) for name, reason in problems])
 
     def _wait(self, props: Mapping[str, Any]) -> dict[str, Any]:
