@@ -369,15 +369,19 @@ class AsyncNuonClient(_BaseClient):
 
     async def _attempt(self, path: str, params: Mapping[str, int] | None, attempts: protocol.Attempts) -> protocol.Body:
         timeout, ends = self._prepare(attempts)
+        readers: list[_Reader] = []
         try:
             # The whole attempt under one deadline: a body trickled a byte at a time cannot outlast it.
             return await asyncio.wait_for(
-                self._exchange(path, params, attempts, timeout, ends), ends - attempts.monotonic()
+                self._exchange(path, params, attempts, timeout, ends, readers), max(0.0, ends - attempts.monotonic())
             )
         except asyncio.TimeoutError as exc:
-            raise protocol.transport_error(
-                "GET", path, httpx.ReadTimeout("no complete answer in time"), self._settings
-            ) from exc
+            if readers:  # the headers had come: the body was too slow
+                reader = readers[0]
+                raise protocol.body_error(
+                    "GET", path, reader.response.status_code, f"{reader.size:,} bytes read", timed_out=True
+                ) from exc
+            raise protocol.transport_error("GET", path, httpx.ReadTimeout("no answer in time"), self._settings) from exc
 
     async def _exchange(
         self,
@@ -386,6 +390,7 @@ class AsyncNuonClient(_BaseClient):
         attempts: protocol.Attempts,
         timeout: httpx.Timeout,
         ends: float,
+        readers: list[_Reader],
     ) -> protocol.Body:
         try:
             request = self._http.build_request("GET", path, params=params, timeout=timeout)
@@ -394,6 +399,7 @@ class AsyncNuonClient(_BaseClient):
             raise protocol.transport_error("GET", path, exc, self._settings) from exc
         try:
             reader = _Reader(response, attempts, ends, path)
+            readers.append(reader)
             try:
                 async for chunk in response.aiter_bytes():
                     reader.take(chunk)

@@ -27,6 +27,9 @@ DEFAULT_TIMEOUT = 30.0
 # The time limit of one call to Nuon, every attempt and every wait between retries included: a dead API costs a
 # read this long at most (not attempts x timeout). The `requestTimeout` setting changes it.
 DEFAULT_REQUEST_TIMEOUT = 30.0
+# An attempt is not started with less time than this left: it could not finish, and a zero timeout would make a
+# socket non-blocking rather than quick.
+MIN_ATTEMPT_TIME = 0.05
 # Longer than this is no longer a time limit; a gate has its own, longer deadline (timeout_seconds).
 MAX_REQUEST_TIMEOUT = 3600.0
 # A body larger than this is refused (ResponseTooLargeError) rather than read into memory. A release can weigh

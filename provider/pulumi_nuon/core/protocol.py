@@ -367,7 +367,7 @@ class Attempts:
 
     def attempt_limit(self, per_attempt: float | None) -> float:
         """How long the next attempt may take: its own limit, capped by the time left."""
-        left = self.left()
+        left = max(self.left(), C.MIN_ATTEMPT_TIME)
         return left if per_attempt is None else min(per_attempt, left)
 
     def timeout(self, base: httpx.Timeout, limit: float) -> httpx.Timeout:
@@ -391,7 +391,7 @@ class Attempts:
                 self.retries, initial=self.policy.initial_delay, maximum=self.policy.max_delay, jitter=self.random()
             )
         left = self.left()
-        if delay >= left:
+        if delay + C.MIN_ATTEMPT_TIME >= left:
             waited = f"Retry-After {retry_after!s}" if wanted is not None else f"a retry in {delay:.1f}s"
             error.message += (
                 f" (gave up after {self.retries + 1} attempt(s): {waited} would not leave time for another attempt "

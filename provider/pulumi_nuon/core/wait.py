@@ -361,7 +361,7 @@ class _Waiter:
                     return  # the wait's own deadline cut the read short: not an API error worth reporting
                 watch.last_error = str(err)
                 if not watch.answered:
-                    watch.reason = f"no answer from Nuon yet (last API error: {err})"
+                    watch.reason = "no answer from Nuon yet"
                 self.say(f"{_elapsed(now - self.start)} {watch.install_id}: Nuon API error, will retry: {err}")
             else:
                 watch.last_error = None

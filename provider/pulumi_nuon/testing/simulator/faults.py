@@ -172,6 +172,8 @@ class FaultRule:
     times: int | None = None
     probability: float | None = None
     fired: int = 0
+    path: str | None = None
+    """Only requests whose path contains this (an install or component id): faults for one case among many."""
 
     def __post_init__(self) -> None:
         if self.route is not None and self.route not in _ROUTES:
@@ -208,10 +210,12 @@ class FaultBook:
             if seed is not None:
                 self._rng = random.Random(seed)
 
-    def pick(self, route: Route) -> Fault | None:
+    def pick(self, route: Route, path: str = "") -> Fault | None:
         with self._lock:
             for rule in self.rules:
                 if rule.exhausted or rule.route not in (None, route):
+                    continue
+                if rule.path is not None and rule.path not in path:
                     continue
                 if rule.probability is not None and self._rng.random() >= rule.probability:
                     continue

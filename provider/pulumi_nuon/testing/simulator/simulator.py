@@ -357,10 +357,12 @@ class Simulator:
         route: Route | None = None,
         times: int | None = None,
         probability: float | None = None,
+        path: str | None = None,
     ) -> FaultRule:
-        """Act out `fault` on requests to `route` (None: any): the next `times` of them (None: all), each with
-        `probability` (drawn from an RNG seeded with the simulator's seed). The first matching rule wins."""
-        return self._faults.add(FaultRule(fault, route, times, probability))
+        """Act out `fault` on requests to `route` (None: any) whose path contains `path` (None: any): the next
+        `times` of them (None: all), each with `probability` (drawn from an RNG seeded with the simulator's
+        seed). The first matching rule wins."""
+        return self._faults.add(FaultRule(fault, route, times, probability, path=path))
 
     def clear_faults(self, *, reseed: int | None = None) -> None:
         self._faults.clear(seed=reseed)
@@ -441,7 +443,7 @@ class Simulator:
         auth, org = self._auth(request.headers), request.headers.get("x-nuon-org-id")
         with self._lock:
             now = self.now
-            fault = self._faults.pick(route)
+            fault = self._faults.pick(route, request.path)
             if fault is not None and (
                 fault.kind in ("status", "rate_limit", "html", "reset", "body", "huge")
                 or (fault.kind == "echo" and fault.status != 200)
