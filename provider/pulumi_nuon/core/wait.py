@@ -357,11 +357,12 @@ class _Waiter:
             except _Late:
                 return
             except _TRANSIENT as err:
-                if self.clock() >= self.deadline:
-                    return  # the wait's own deadline cut the read short: not an API error worth reporting
-                watch.last_error = str(err)
+                cut = self.clock() >= self.deadline  # the wait's own deadline ended the read
+                watch.last_error = f"(cut short by the deadline) {err}" if cut else str(err)
                 if not watch.answered:
                     watch.reason = "no answer from Nuon yet"
+                if cut:
+                    return
                 self.say(f"{_elapsed(now - self.start)} {watch.install_id}: Nuon API error, will retry: {err}")
             else:
                 watch.last_error = None
