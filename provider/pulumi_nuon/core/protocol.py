@@ -549,7 +549,11 @@ class ReleasePager:
         if any(not release.id for release in page):
             raise invalid_body("GET", self.path, body, what, "a release without an id", self.secret)
         self.pages += 1
-        fresh = [release for release in page if release.id not in self.seen]
+        unique: dict[str | None, ComponentRelease] = {}
+        for release in page:
+            if release.id not in self.seen:
+                unique.setdefault(release.id, release)
+        fresh = list(unique.values())
         if page and not fresh:
             raise PaginationError(
                 f"GET {self.path}: the page at offset {self.offset} repeats {len(page)} release(s) already read; "
