@@ -66,7 +66,7 @@ class Lab:
     def env(self) -> dict[str, str]:
         return {"NUON_API_URL": self.url, "NUON_API_TOKEN": CANARY_TOKEN, "NUON_ORG_ID": ORG_ID}
 
-    def case(self, *, timeline: Timeline | None = None, releases: int = 3) -> Ids:
+    def case(self, *, timeline: Timeline | None = None, releases: int = 2) -> Ids:
         with self._lock:
             n = next(self._count)
             component: Component = self.sim.add_component(f"app-{n}")

@@ -16,7 +16,7 @@ import pytest
 from tests.reliability.conftest import Lab, tally
 from tests.reliability.matrix import CASES, REQUEST_TIMEOUT, SURFACES, matrix, problems, run_case
 
-WORKERS = 32
+WORKERS = 64
 
 
 @pytest.mark.timeout(180)

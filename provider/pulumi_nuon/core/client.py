@@ -160,7 +160,8 @@ class _BaseClient:
             # The token goes in clear text only to loopback (settings refuse other http URLs); no proxy from the
             # environment (HTTP_PROXY, ALL_PROXY) may see it on its way there. https proxies as httpx does.
             "trust_env": not self._settings.api_url.startswith("http:"),
-        }
+        } | ({"verify": False} if self._settings.api_url.startswith("http:") else {})
+        # (Plain http has no TLS to verify: not loading the CA bundle saves ~20 ms per client against a simulator.)
 
     def _prepare(self, attempts: protocol.Attempts) -> tuple[httpx.Timeout, float]:
         """The attempt's httpx timeouts and when it must be over (monotonic)."""
