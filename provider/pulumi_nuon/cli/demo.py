@@ -116,9 +116,9 @@ def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, scenar
         _steps(say, up)
         if not up.success:
             say()
-            say("   The update failed, as a failed deploy should fail it. Pulumi reports:")
-            for line in _error_lines(up.error or ""):
-                say(f"    ! {line}")
+            say("   The update failed, as a failed deploy should fail it. Pulumi reports, as `pulumi up` shows it:")
+            for line in (up.error or "").splitlines():
+                say(f"    {line}")
             if "dns-switch" not in up.steps:
                 say("   `dns-switch` was not created: nothing that depends on the gate ran.")
             say()
@@ -144,17 +144,6 @@ def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, scenar
     say("then let `dns-switch` be created; the second update found nothing to do. Try next: `pulumi-nuon demo")
     say("--scenario failure`, `pulumi-nuon simulate` with `pulumi-nuon wait`, and examples/ (see README.md).")
     return _EXIT_OK
-
-
-def _error_lines(error: str) -> list[str]:
-    """The lines of an engine error worth showing: the exception's message, not the traceback frames."""
-    lines = [line.rstrip() for line in error.splitlines() if line.strip()]
-    marker = next(
-        (i for i, line in enumerate(lines) if "DeployFailedError" in line or "DeployTimeoutError" in line), None
-    )
-    if marker is not None:
-        return lines[marker:][:8]
-    return lines[-8:]
 
 
 def _run_pulumi_cli(narrator: _Narrator, example: Path, sim: Any, server: Any, pulumi: str) -> int:
