@@ -76,6 +76,11 @@ def _outputs(say: Any, outputs: Mapping[str, Any]) -> None:
         say(f"    {key.ljust(width)}  {_value(outputs[key])}")
 
 
+def _build_being_deployed(sim: Any) -> str:
+    """The build CI would pin the gate to: the one it asked Nuon to deploy (the scenario's newest release's)."""
+    return str(sim.releases(sim.component("web-app"))[0]["build_id"])
+
+
 def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, scenario: str) -> int:
     from pulumi_nuon.testing.engine import LocalEngine, Secret
 
@@ -89,6 +94,7 @@ def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, scenar
         "nuon:apiToken": Secret(server.token),
         "componentId": component,
         "installId": install,
+        "buildId": _build_being_deployed(sim),
         "pollIntervalSeconds": str(_POLL_SECONDS),
         "timeoutSeconds": str(_TIMEOUT_SECONDS),
     }
@@ -174,6 +180,7 @@ def _run_pulumi_cli(narrator: _Narrator, example: Path, sim: Any, server: Any, p
             ("nuon:orgId", server.org_id),
             ("componentId", component),
             ("installId", install),
+            ("buildId", _build_being_deployed(sim)),
             ("pollIntervalSeconds", str(_POLL_SECONDS)),
         ]
         if pulumi_run("stack", "init", _STACK, "--non-interactive") != 0:
@@ -226,6 +233,8 @@ def run_demo(*, scenario: str, engine: str, out: TextIO, err: TextIO) -> int:
         narrator.say(f"1. A simulated Nuon API at {server.url} (scenario {loaded.name!r}, time ×{_SPEED:g}):")
         narrator.say(f"   component web-app ({component.id}) has {len(sim.releases(component))} releases; the newest,")
         narrator.say(f"   {latest['id']} (build {latest['build_id']}), is deploying to acme-prod ({install.id}).")
+        narrator.say(f"   The program gets buildId={latest['build_id']}, as CI would pass the build it deployed: that")
+        narrator.say("   pins which deploy the gate waits for, so yesterday's `active` deploy cannot pass it.")
         narrator.say()
         if pulumi is not None:
             return _run_pulumi_cli(narrator, example, sim, server, pulumi)
