@@ -98,6 +98,22 @@ def timed_call(
     return timed(lambda _: work(), lambda: None, repeat=repeat, clock=clock)
 
 
+def calls_lasting(
+    seconds: float, work: Callable[[], object], *, tries: int = 3, clock: Callable[[], float] = time.perf_counter
+) -> int:
+    """How many calls of ``work`` take about ``seconds`` (from the fastest of ``tries`` calls; at least 1).
+
+    Give both arms of a per-call figure samples of about the same length, so that a burst of load on the machine
+    is as likely to land in either: a 0.5 ms sample of one arm next to a 100 ms sample of the other is not a pair.
+    """
+    fastest = math.inf
+    for _ in range(tries):
+        started = clock()
+        work()
+        fastest = min(fastest, clock() - started)
+    return max(1, round(seconds / fastest)) if fastest > 0 else 1
+
+
 @dataclass(frozen=True)
 class Allocation:
     """Python memory allocated by one piece of work: what its result keeps, and the peak on the way."""

@@ -36,6 +36,7 @@ from tests.bench.harness import (
     Row,
     Target,
     allocated,
+    calls_lasting,
     ideal_rounds_seconds,
     interleave,
     timed,
@@ -123,9 +124,16 @@ def test_get_latest_deploy_function(record: Record, monkeypatch: pytest.MonkeyPa
         with httpx.Client(headers=_headers(sim)) as http:
             assert nuon.get_latest_deploy(install, component).status == "active"
             assert json.loads(http.get(url).content)["status"] == "active"
+
+            def ours_call() -> object:
+                return nuon.get_latest_deploy(install, component)
+
+            def bare_call() -> object:
+                return json.loads(http.get(url).content)
+
             ours, baseline = interleave(
-                timed_call(lambda: nuon.get_latest_deploy(install, component), repeat=5),
-                timed_call(lambda: json.loads(http.get(url).content), repeat=5),
+                timed_call(ours_call, repeat=calls_lasting(0.1, ours_call)),
+                timed_call(bare_call, repeat=calls_lasting(0.1, bare_call)),
                 pairs=pairs(15),
                 warmup=2,
                 seed=1,

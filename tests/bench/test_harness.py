@@ -17,6 +17,7 @@ from tests.bench.harness import (
     Table,
     Target,
     allocated,
+    calls_lasting,
     ideal_rounds_seconds,
     interleave,
     pair_orders,
@@ -95,6 +96,15 @@ def test_timed_tears_down_when_the_work_fails() -> None:
 
 def test_timed_call_without_setup() -> None:
     assert timed_call(lambda: None, clock=scripted_clock(1.0, 1.5))() == 0.5
+
+
+def test_calls_lasting_a_duration_count_from_the_fastest_try() -> None:
+    # Three tries of 20 ms, 10 ms and 40 ms: the fastest is 10 ms, so 100 ms is ten calls.
+    calls: list[None] = []
+    clock = scripted_clock(0.0, 0.020, 1.0, 1.010, 2.0, 2.040)
+    assert calls_lasting(0.1, lambda: calls.append(None), clock=clock) == 10
+    assert len(calls) == 3
+    assert calls_lasting(0.1, lambda: None, tries=1, clock=scripted_clock(0.0, 5.0)) == 1
 
 
 def test_allocated_tells_what_the_result_keeps_from_the_peak() -> None:
