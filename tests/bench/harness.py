@@ -296,6 +296,21 @@ class Row:
             "samples": {"ours": list(self.ours), "baseline": list(self.baseline)},
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Row:
+        """The row :meth:`to_json` wrote (what the README's table is regenerated from)."""
+        target = data["target"]
+        return cls(
+            key=data["key"],
+            figure=data["figure"],
+            unit=data["unit"],
+            ours=tuple(data["samples"]["ours"]),
+            baseline=tuple(data["samples"]["baseline"]),
+            baseline_label=data["baseline"],
+            target=None if target is None else Target(target["limit"], target["on"]),
+            note=data["note"],
+        )
+
 
 HEADER = ["figure", "ours", "baseline", "ratio (median, spread)", "target", "result"]
 
@@ -323,6 +338,12 @@ class Table:
 
     def write(self, path: Path, meta: dict[str, Any]) -> None:
         path.write_text(json.dumps(self.to_json(meta), indent=2, allow_nan=False) + "\n")
+
+    @classmethod
+    def read(cls, path: Path) -> tuple[Table, dict[str, Any]]:
+        """The table and metadata :meth:`write` wrote."""
+        data = json.loads(path.read_text())
+        return cls([Row.from_json(row) for row in data["figures"]]), data["meta"]
 
 
 def ideal_rounds_seconds(requests: int, concurrency: int, latency: float) -> float:

@@ -176,7 +176,7 @@ def test_get_latest_deploy_function(record: Record, monkeypatch: pytest.MonkeyPa
             ours=tuple(stalls[0]),
             baseline=tuple(stalls[1]),
             baseline_label="`await` httpx GET on a reused async client",
-            note="no target in the issue; the design says the _output form never blocks the loop",
+            note="no numeric target: the design says the form never blocks the loop",
         )
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -24,6 +25,7 @@ from tests.bench.harness import (
     timed,
     timed_call,
 )
+from tests.bench.readme_table import END, START, replace_table
 from tests.bench.replay import Recording, RecordingTransport, ReplayServer
 
 
@@ -177,6 +179,22 @@ def test_the_table_renders_markdown_and_json() -> None:
     assert parse["ratio"]["median"] == pytest.approx(1.6) and parse["verdict"] == "fail"
     assert parse["samples"] == {"ours": [0.030, 0.034], "baseline": [0.020, 0.020]}
     assert figures["figures"][1]["ours_median"] is None
+
+
+def test_a_table_written_reads_back_the_same(tmp_path: Path) -> None:
+    table = Table()
+    table.add(Row("a", "a", "ms", ours=(0.5, 0.7), baseline=(0.25, 0.5), baseline_label="x", target=Target(1.5)))
+    table.add(Row("b", "b", "s", ours=(70.0,), target=Target(60, on="ours"), note="one run"))
+    table.write(tmp_path / "r.json", {"commit": "abc"})
+    again, meta = Table.read(tmp_path / "r.json")
+    assert again == table and meta == {"commit": "abc"}
+
+
+def test_the_readme_table_is_replaced_between_its_markers() -> None:
+    readme = f"# x\n\n{START}\nold table\n{END}\n\nmore\n"
+    assert replace_table(readme, f"{START}\nnew\n{END}") == f"# x\n\n{START}\nnew\n{END}\n\nmore\n"
+    with pytest.raises(ValueError, match="no <!-- bench-table:start -->"):
+        replace_table("# no markers\n", "x")
 
 
 def test_ideal_fleet_time_is_whole_rounds_of_latency() -> None:
