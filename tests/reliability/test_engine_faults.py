@@ -123,13 +123,15 @@ def test_resources_and_gates_end_in_success_or_their_typed_error_in_time(lab: La
 
 @pytest.mark.parametrize("url", ["loopback", "https://api.nuon.example"])
 def test_check_refuses_what_cannot_work_naming_the_property(lab: Lab, url: str) -> None:
+    cmp, inl = "cmp" + "0" * 23, "inl" + "0" * 23
+
     def program() -> None:
-        nuon.ComponentReleases("limit-nan", component_id="cmp1", limit=math.nan)
-        nuon.ComponentReleases("limit-inf", component_id="cmp1", limit=math.inf)
-        nuon.DeployGate("nested-ids", component_id="cmp1", install_ids=[["inl1"]])  # type: ignore[list-item]
-        nuon.DeployGate("timeout-inf", component_id="cmp1", install_id="inl1", timeout_seconds=math.inf)
-        nuon.DeployGate("bidi-id", component_id="cmp1\u202e", install_id="inl1")
-        nuon.DeployGate("fast-poll", component_id="cmp1", install_id="inl1", poll_interval_seconds=0.05)
+        nuon.ComponentReleases("limit-nan", component_id=cmp, limit=math.nan)
+        nuon.ComponentReleases("limit-inf", component_id=cmp, limit=math.inf)
+        nuon.DeployGate("nested-ids", component_id=cmp, install_ids=[[inl]])  # type: ignore[list-item]
+        nuon.DeployGate("timeout-inf", component_id=cmp, install_id=inl, timeout_seconds=math.inf)
+        nuon.DeployGate("bidi-id", component_id=cmp[:-1] + "\u202e", install_id=inl)
+        nuon.DeployGate("fast-poll", component_id=cmp, install_id=inl, poll_interval_seconds=0.05)
 
     with LocalEngine(program, project="check", stack="dev", config=_config(lab.url if url == "loopback" else url)) as e:
         result = e.preview()

@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TextIO
 
 from pulumi_nuon._version import __version__
+from pulumi_nuon.cli.demo import DEFAULT_SPEED
 from pulumi_nuon.core import constants as C
 from pulumi_nuon.core.constants import (
     EXIT_ERROR,
@@ -34,7 +35,7 @@ from pulumi_nuon.core.constants import (
     EXIT_TERMINATED,
     EXIT_TIMEOUT,
 )
-from pulumi_nuon.core.errors import DeployFailedError, DeployTimeoutError, NuonError
+from pulumi_nuon.core.errors import ConfigurationError, DeployFailedError, DeployTimeoutError, NuonError
 from pulumi_nuon.core.options import DEPLOY_GATE, Option, check_limit, check_value
 from pulumi_nuon.core.settings import SETTINGS
 from pulumi_nuon.core.status import render_rules_text
@@ -244,6 +245,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--scenario", default="demo", choices=["demo", "failure"], help="demo: the deploy succeeds; failure: it fails"
+    )
+    p.add_argument(
+        "--speed",
+        type=_speed,
+        default=DEFAULT_SPEED,
+        metavar="X",
+        help="simulated time runs X× real time; the gate's polls keep pace (default: %(default)g: a ~10 s wait)",
     )
     p.add_argument(
         "--engine",
@@ -498,7 +506,7 @@ def _cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from pulumi_nuon.cli.demo import run_demo
 
-    return run_demo(scenario=args.scenario, engine=args.engine, out=out, err=err)
+    return run_demo(scenario=args.scenario, engine=args.engine, out=out, err=err, speed=args.speed)
 
 
 # -- entry point -----------------------------------------------------------------------------------------------
@@ -530,9 +538,26 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     except KeyboardInterrupt:
         err.write("interrupted\n")
         return EXIT_INTERRUPTED
+    except ConfigurationError as exc:
+        err.write(f"error: {_in_shell_terms(exc)}\n")
+        return EXIT_ERROR
     except NuonError as exc:  # every failure a user can cause or meet; anything else is a bug: a traceback
         err.write(f"error: {exc}\n")
         return EXIT_ERROR
+
+
+def _in_shell_terms(exc: ConfigurationError) -> str:
+    """A missing setting said as a shell user sets it: an environment variable or a flag, not stack config."""
+    from pulumi_nuon.core.settings import SETTINGS
+
+    setting = next((s for s in SETTINGS if s.name == exc.missing), None)
+    if setting is None:
+        return str(exc)
+    what = setting.doc.rstrip(".").replace("The ", "", 1)
+    how = f"export {setting.env}=..." + (f" or pass {setting.cli} ..." if setting.cli else "")
+    if setting.secret:
+        how += f" (the CLI reads the {what} only from the environment, so it stays out of shell history)"
+    return f"no {what}: {how}."
 
 
 if __name__ == "__main__":  # pragma: no cover

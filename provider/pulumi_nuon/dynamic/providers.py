@@ -58,10 +58,16 @@ from pulumi_nuon.core.wait import (
     WaitOptions,
     WaitResult,
     check_gate_inputs,
+    previous_passes,
     wait_for_deploys,
 )
+from pulumi_nuon.dynamic.host import install_clean_errors
 
 __all__ = ["ComponentReleasesProvider", "DeployGateProvider", "LatestDeployProvider", "NuonProvider", "is_known"]
+
+# Unpickling a provider imports this module in the dynamic-provider host: from then on our failures reach the engine
+# as their own short message, not a Python traceback (see pulumi_nuon.dynamic.host).
+install_clean_errors()
 
 
 def is_known(value: Any) -> bool:
@@ -192,7 +198,7 @@ class DeployGateProvider(NuonProvider):
         inputs, problems = check_gate_inputs(news, known=is_known, loopback=loopback)
         return CheckResult(inputs, [CheckFailure(name, reason) for name, reason in problems])
 
-    def _wait(self, props: Mapping[str, Any]) -> dict[str, Any]:
+    def _wait(self, props: Mapping[str, Any], passed_before: Mapping[str, str] | None = None) -> dict[str, Any]:
         component_id, installs = props["component_id"], list(props["install_ids"])
         if props.get("skip_wait"):
             result = self._snapshot(component_id, installs)
@@ -200,15 +206,28 @@ class DeployGateProvider(NuonProvider):
             _progress(
                 f"DeployGate: waiting for component {component_id} on {len(installs)} install(s)"
                 + (f", build {props['build_id']}" if props.get("build_id") else "")
+                + (", for deploys newer than those it passed last" if passed_before else "")
             )
-            result = asyncio.run(self._run(component_id, installs, WaitOptions.from_inputs(props)))
+            options = WaitOptions.from_inputs(props)
+            result = asyncio.run(self._run(component_id, installs, options, passed_before))
         return {**{k: v for k, v in props.items() if k != "__provider"}, **gate_values(result, props.get("install_id"))}
 
-    async def _run(self, component_id: str, installs: list[str], options: WaitOptions) -> WaitResult:
+    async def _run(
+        self,
+        component_id: str,
+        installs: list[str],
+        options: WaitOptions,
+        passed_before: Mapping[str, str] | None,
+    ) -> WaitResult:
         try:
             async with self._async_client() as client:
                 return await wait_for_deploys(
-                    component_id, installs, options=options, client=client, on_progress=_progress
+                    component_id,
+                    installs,
+                    options=options,
+                    client=client,
+                    on_progress=_progress,
+                    passed_before=passed_before,
                 )
         except NuonError as err:
             _raise_clean(err)
@@ -229,9 +248,9 @@ class DeployGateProvider(NuonProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         return CreateResult(f"gate-{uuid.uuid4().hex}", self._wait(props))
 
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         # diff reports changes only when what is waited for changed (ids, build, triggers, a stricter rule).
-        return UpdateResult(self._wait(news))
+        return UpdateResult(self._wait(news, previous_passes(olds, news)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         # A gate's outputs record when it passed; a refresh keeps them rather than waiting again.
