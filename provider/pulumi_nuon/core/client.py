@@ -152,16 +152,18 @@ class _BaseClient:
         return protocol.Attempts(self._policy, method, path, self._settings, self._random, self._clock, limit)
 
     def _client_kwargs(self) -> dict[str, Any]:
-        return {
+        kwargs: dict[str, Any] = {
             "base_url": self._settings.api_url,
             "headers": protocol.default_headers(self._settings),
             "timeout": self._timeout,
             "follow_redirects": False,
-            # The token goes in clear text only to loopback (settings refuse other http URLs); no proxy from the
-            # environment (HTTP_PROXY, ALL_PROXY) may see it on its way there. https proxies as httpx does.
-            "trust_env": not self._settings.api_url.startswith("http:"),
-        } | ({"verify": False} if self._settings.api_url.startswith("http:") else {})
-        # (Plain http has no TLS to verify: not loading the CA bundle saves ~20 ms per client against a simulator.)
+        }
+        if self._settings.api_url.startswith("http:"):
+            # Plain http goes only to loopback (settings refuse anything else): no proxy from the environment
+            # (HTTP_PROXY, ALL_PROXY) may see the token on its way there, and with no TLS there is no CA bundle to
+            # load (~20 ms a client). https proxies and verifies as httpx does.
+            kwargs.update(trust_env=False, verify=False)
+        return kwargs
 
     def _prepare(self, attempts: protocol.Attempts) -> tuple[httpx.Timeout, float]:
         """The attempt's httpx timeouts and when it must be over (monotonic)."""

@@ -241,6 +241,13 @@ def transport_error(
             method=method,
             path=path,
         )
+    if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)):
+        return APIConnectionError(
+            f"{method} {path}: {settings.api_url} closed the connection without an answer ({what}). Nuon or a proxy "
+            "dropped it; retry later, and check nuon:apiUrl / NUON_API_URL if it persists.",
+            method=method,
+            path=path,
+        )
     return APIConnectionError(
         f"{method} {path} could not reach {settings.api_url} ({what}). "
         "Check nuon:apiUrl / NUON_API_URL and the network.",
