@@ -150,3 +150,30 @@ def test_check_refuses_what_cannot_work_naming_the_property(lab: Lab, url: str) 
     assert "Traceback" not in error
     tally("hostile input (LocalEngine check)", len(expected), len(wrong))
     assert not wrong, (wrong, error)
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        ("id", "invisible or reordering character U+200B"),
+        ("limit", "limit must be a whole number at least 1 and at most 100000, got inf"),
+    ],
+)
+def test_output_functions_refuse_hostile_input_before_any_request(call: str, words: str) -> None:
+    from pulumi_nuon.testing.simulator import Simulator
+
+    sim = Simulator(token=CANARY_TOKEN, org_id=ORG_ID)
+    cmp = "cmp" + "0" * 23
+
+    def program() -> None:
+        if call == "id":
+            pulumi.export("a", nuon.get_latest_deploy_output("inl\u200b" + "0" * 22, cmp).status)
+        else:
+            pulumi.export("b", nuon.get_component_releases_output(cmp, limit=math.inf).release_count)
+
+    with sim.serve() as server, LocalEngine(program, project="outputs", stack="dev", config=_config(server.url)) as e:
+        result = e.preview()
+    error = result.error or ""
+    tally("hostile input (output functions)", 1, 0 if words in error else 1)
+    assert not result.success and words in error, error
+    assert len(sim.log) == 0 and CANARY_TOKEN not in error
