@@ -161,3 +161,13 @@ def test_status_text_prefers_the_description_then_status_v2() -> None:
     )
     b = InstallDeploy.model_validate_json(b'{"status_v2": {"status_human_description": "v2"}}')
     assert (a.status_text, b.status_text, InstallDeploy().status_text) == ("boom", "v2", None)
+
+
+def test_json_numbers_keep_their_type_and_a_number_is_no_nested_object() -> None:
+    """The pydantic floor (2.1): 2.0-2.0.2 turn integers past 64 bits into floats in JSON-kept fields; 2.0.3 keeps a
+    float there as {'$serde_json::private::Number': '1e300'} and validates a number into an empty nested model."""
+    deploy = InstallDeploy.model_validate_json(
+        b'{"id": "d", "status": "active", "outputs": {"n": 1180591620717411303424, "f": 1e300}, "created_by": 1e300}'
+    )
+    assert deploy.outputs == {"n": 2**70, "f": 1e300} and type((deploy.outputs or {})["n"]) is int
+    assert deploy.created_by is None
