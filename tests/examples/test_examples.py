@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pulumi
 import pytest
 import yaml
 
@@ -145,45 +144,16 @@ def test_fleet_gate_names_the_install_that_failed(org: Org, example: Make) -> No
 # -- stack-reference -------------------------------------------------------------------------------------------
 
 
-_UPSTREAM: dict[str, dict[str, Any]] = {}
-"""What the stand-in StackReference serves, by stack name."""
-
-
-class _StackReferenceStandIn(pulumi.ComponentResource):
-    """`pulumi.StackReference` reads another stack's checkpoint from the backend, which LocalEngine does not have:
-    this stand-in serves outputs captured from a real LocalEngine update of the upstream stack."""
-
-    def __init__(self, name: str, stack_name: str | None = None, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("test:index:StackReferenceStandIn", name, None, opts)
-        self._outputs = _UPSTREAM[stack_name or name]
-
-    def get_output(self, name: str) -> pulumi.Output[Any]:
-        return pulumi.Output.from_input(self._outputs.get(name))
-
-    def require_output(self, name: str) -> pulumi.Output[Any]:
-        if name not in self._outputs:
-            raise KeyError(f"required stack output {name!r} does not exist")
-        return pulumi.Output.from_input(self._outputs[name])
-
-
-@pytest.fixture
-def stand_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, dict[str, Any]]]:
-    monkeypatch.setattr(pulumi, "StackReference", _StackReferenceStandIn)
-    _UPSTREAM.clear()
-    yield _UPSTREAM
-    _UPSTREAM.clear()
-
-
-def test_stack_reference_reads_the_rollout_stacks_outputs(
-    org: Org, example: Make, stand_in: dict[str, dict[str, Any]]
-) -> None:
+def test_stack_reference_reads_the_rollout_stacks_outputs(org: Org, example: Make) -> None:
     org.release(org.prod)
-    upstream = example("gated-rollout", config=gated_config(org), stack="prod").up()
+    rollout = example("gated-rollout", config=gated_config(org), stack="prod")
+    upstream = rollout.up()
     assert upstream.success, upstream.error
-    stand_in["organization/gated-rollout/prod"] = upstream.outputs
 
     config = {**org.nuon_config(), "rolloutStack": "organization/gated-rollout/prod"}
-    engine = example("stack-reference", config=config, stack="prod")
+    engine = example(
+        "stack-reference", config=config, stack="prod", stack_references={"organization/gated-rollout/prod": rollout}
+    )
     up = engine.up()
     assert up.success, up.error
     assert up.outputs["upstream_passed"] is True
