@@ -76,8 +76,23 @@ def _outputs(say: Any, outputs: Mapping[str, Any]) -> None:
         say(f"    {key.ljust(width)}  {_value(outputs[key])}")
 
 
-def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, scenario: str) -> int:
-    from pulumi_nuon.testing.engine import LocalEngine, Secret
+def _warm_engine(narrator: _Narrator, example: Path) -> Any:
+    """A LocalEngine for the example with its program process and provider host already started, so the preview
+    does not spend the simulated deploy's first seconds starting them."""
+    from pulumi_nuon.testing.engine import LocalEngine
+
+    def gate_line(line: str) -> None:
+        if line.strip():
+            narrator.say(f"    | {line}")
+
+    # The gate's progress lines stream from the provider host as it writes them.
+    engine = LocalEngine(example, project=_PROJECT, stack=_STACK, on_host_stderr=gate_line)
+    engine.warm_up()
+    return engine
+
+
+def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, scenario: str, engine: Any) -> int:
+    from pulumi_nuon.testing.engine import Secret
 
     say = narrator.say
     component = sim.component("web-app").id
@@ -92,14 +107,11 @@ def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, scenar
         "pollIntervalSeconds": str(_POLL_SECONDS),
         "timeoutSeconds": str(_TIMEOUT_SECONDS),
     }
-    def gate_line(line: str) -> None:
-        if line.strip():
-            say(f"    | {line}")
-
-    # The gate's progress lines stream from the provider host as it writes them.
-    with LocalEngine(example, project=_PROJECT, stack=_STACK, config=config, on_host_stderr=gate_line) as engine:
-        say(f"2. `pulumi preview` of {example.name} (LocalEngine: the program under the Pulumi SDK's mocks, the")
-        say("   dynamic resources in a real `python -m pulumi.dynamic` host):")
+    for key, value in config.items():
+        engine.set_config(key, value)
+    with engine:
+        say(f"2. `pulumi preview` of {example.name} (LocalEngine: the program as its own process, as Pulumi's")
+        say("   language host runs it; the dynamic resources in a real `python -m pulumi.dynamic` host):")
         preview = engine.preview()
         if not preview.success:
             say(f"   the preview failed:\n{preview.error}")
@@ -226,6 +238,7 @@ def run_demo(*, scenario: str, engine: str, out: TextIO, err: TextIO) -> int:
             )
             return _EXIT_ERROR
 
+    local_engine = _warm_engine(narrator, example) if pulumi is None else None
     loaded = Scenario.load(scenario)
     sim = loaded.build(clock=WallClock(speed=_SPEED))
     with sim.serve() as server:
@@ -239,4 +252,4 @@ def run_demo(*, scenario: str, engine: str, out: TextIO, err: TextIO) -> int:
         narrator.say()
         if pulumi is not None:
             return _run_pulumi_cli(narrator, example, sim, server, pulumi)
-        return _run_local(narrator, example, sim, server, scenario)
+        return _run_local(narrator, example, sim, server, scenario, local_engine)
