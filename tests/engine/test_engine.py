@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import json
 import os
@@ -16,9 +17,9 @@ import pytest
 
 from pulumi_nuon.testing.engine import UNKNOWN, EngineError, LocalEngine, Secret
 
+from .conftest import PROGRAMS, THING_PLUGIN
 from .throwaway_provider import Thing
 
-PROGRAMS = Path(__file__).parent / "programs"
 STACK = "p-dev"  # the stack resource's name: <project>-<stack>
 
 MakeEngine = Callable[..., LocalEngine]
@@ -406,3 +407,37 @@ def test_host_per_operation_starts_a_fresh_host_each_time(make_engine: MakeEngin
     assert second.steps["thing"] == "same"
     assert len(engine.host_pids) == 2 and engine.host_pids[0] != engine.host_pids[1]
     assert "throwaway: check k1" in second.host_stderr
+
+
+def test_a_missing_program_directory_is_reported_as_missing(make_engine: MakeEngine, tmp_path: Path) -> None:
+    missing = tmp_path / "not-there" / "program"
+    result = make_engine(missing).up()
+    assert not result.success
+    assert result.error == f"the program directory {missing} does not exist"
+    assert result.steps == {} and result.exit_code is None
+
+
+def test_a_failing_preview_reports_once_and_no_future_goes_unretrieved(
+    make_engine: MakeEngine, store: Path, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    def program() -> None:
+        broken = Thing("nameless", key="", store=str(store))
+        for index in range(20):
+            key = broken.key.apply(lambda k, i=index: f"{k}-{i}")
+            dependent = Thing(f"dependent-{index}", key=key, store=str(store))
+            pulumi.export(f"value-{index}", dependent.value)
+
+    callable_result = make_engine(program).preview()
+    directory_result = make_engine(
+        PROGRAMS / "things",
+        config={"key": "", "token": Secret("t"), "testprov:store": str(store)},
+        plugins={"testprov": THING_PLUGIN},
+    ).preview()
+    gc.collect()  # unretrieved futures report when they are collected
+    out, err = capfd.readouterr()
+    for result in (callable_result, directory_result):
+        assert not result.success
+        assert result.error is not None and result.error.count("has a problem: key must be a non-empty string") == 1
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    printed = out + err + logged + directory_result.program_stderr + directory_result.program_stdout
+    assert "never retrieved" not in printed
