@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -263,3 +264,27 @@ def test_stack_reference_reads_another_engines_outputs_secrets_kept(make_engine:
     missing = make_engine(lambda: pulumi.StackReference("organization/nowhere/dev")).up()
     assert not missing.success
     assert missing.error is not None and "unknown stack 'organization/nowhere/dev'" in missing.error
+
+
+EXPERIMENTAL_PLUGIN = [sys.executable, str(Path(__file__).with_name("experimental_plugin.py"))]
+
+
+def test_a_plugin_on_the_sdks_experimental_provider_api_runs_unchanged(make_engine: MakeEngine) -> None:
+    def program() -> None:
+        echo = pulumi.CustomResource(
+            "expprov:index:Echo", "echo", {"text": pulumi.Output.secret("hi"), "greeting": None, "previewed": None}
+        )
+        pulumi.export("greeting", echo.greeting)
+        pulumi.export("previewed", echo.previewed)
+        pulumi.export("text", echo.text)
+        pulumi.export("shouted", pulumi.runtime.invoke("expprov:index:shout", {"text": "hello"}).value["shouted"])
+
+    engine = make_engine(program, config={"expprov:greeting": "hello there"}, plugins={"expprov": EXPERIMENTAL_PLUGIN})
+    preview = engine.preview()
+    assert preview.success, preview.error
+    # It supports previews (the SDK's default): Create ran with preview=true and its unknown came back unknown.
+    assert preview.outputs == {"greeting": UNKNOWN, "previewed": True, "text": "hi", "shouted": "HELLO"}
+    up = engine.up()
+    assert up.success, up.error
+    assert up.outputs == {"greeting": "hello there", "previewed": False, "text": "hi", "shouted": "HELLO"}
+    assert up.secret_outputs == {"text"}
