@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -441,3 +442,40 @@ def test_a_failing_preview_reports_once_and_no_future_goes_unretrieved(
     logged = "\n".join(record.getMessage() for record in caplog.records)
     printed = out + err + logged + directory_result.program_stderr + directory_result.program_stdout
     assert "never retrieved" not in printed
+
+
+def _process_wide_settings() -> tuple[Any, Any]:
+    """The monitor and engine stubs a thread with no Pulumi context sees: the SDK settings' process-wide defaults."""
+    from pulumi.runtime import settings
+
+    seen: list[tuple[Any, Any]] = []
+    thread = threading.Thread(target=lambda: seen.append((settings.get_monitor(), settings.get_engine())))
+    thread.start()
+    thread.join()
+    return seen[0]
+
+
+def test_no_monitor_stays_reachable_process_wide_after_an_operation(make_engine: MakeEngine, store: Path) -> None:
+    before = _process_wide_settings()
+
+    def program() -> None:
+        pulumi.export("key", Thing("thing", key="k1", store=str(store)).key)
+
+    assert make_engine(program).up().success
+    assert _process_wide_settings() == before
+
+
+def test_an_sdk_without_the_internals_used_fails_with_one_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pulumi.runtime import rpc
+
+    from pulumi_nuon.testing.engine import sdk
+
+    monkeypatch.setattr(sdk, "_checked", False)
+    monkeypatch.setattr(sdk, "sdk_version", lambda: "2.9.0")
+    monkeypatch.delattr(rpc, "_special_secret_sig")
+    with pytest.raises(sdk.SdkUnsupportedError) as info:
+        LocalEngine(lambda: None)
+    assert str(info.value) == (
+        f"LocalEngine cannot drive the installed Pulumi SDK (pulumi 2.9.0; tested with {sdk.TESTED_SDK}): "
+        "pulumi 2.9.0 is not a 3.x SDK; pulumi.runtime.rpc._special_secret_sig is missing"
+    )
