@@ -207,9 +207,9 @@ class PluginProcess:
 
     def stop(self) -> None:
         """Close the channel and end the process by its pid (SIGTERM, then SIGKILL after a grace period)."""
+        processes.stop(self.process)
         if self.channel is not None:
             self.channel.close()
-        processes.stop(self.process)
         self.output.stop()
         for stream in (self.process.stdout, self.process.stderr):
             if stream is not None:
