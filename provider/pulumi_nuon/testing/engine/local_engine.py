@@ -30,8 +30,10 @@ from .program import (
     PythonSpare,
     import_root,
     imported_libraries,
+    keep_spare,
     load_project,
     python_base_env,
+    reuse_spare,
     run_callable,
     run_project,
 )
@@ -557,15 +559,14 @@ class LocalEngine:
         return (self._python, str(project.directory), tuple(sorted(python_base_env(self._env).items())))
 
     def _take_spare(self, project: ProjectProgram) -> PythonSpare | None:
+        key = self._spare_key(project)
         with self._lock:
             taken, self._spare = self._spare, None
-        if taken is None:
-            return None
-        key, spare = taken
-        if key == self._spare_key(project):
-            return spare
-        spare.stop()
-        return None
+        if taken is not None:
+            if taken[0] == key:
+                return taken[1]
+            keep_spare(*taken)
+        return reuse_spare(key)
 
     def _start_spare(self, project: ProjectProgram) -> PythonSpare:
         """Start the next operation's Python program process now, preloading what the last run imported."""
@@ -577,12 +578,15 @@ class LocalEngine:
                 self._preload = [m for m in Path(self._modules_file).read_text().split(",") if m]
         if not self._preload:
             self._preload = imported_libraries(project)
-        spare = PythonSpare(project, python=self._python, env=self._env, preload=self._preload)
+        key = self._spare_key(project)
+        spare = reuse_spare(key)
+        if spare is None:
+            spare = PythonSpare(project, python=self._python, env=self._env, preload=self._preload)
         with self._lock:
             self._started_pids.append(spare.process.pid)
-            old, self._spare = self._spare, (self._spare_key(project), spare)
+            old, self._spare = self._spare, (key, spare)
         if old is not None:
-            old[1].stop()
+            keep_spare(*old)
         return spare
 
     def _operation_error(self, kind: str, op: Operation, run: ProgramRun) -> str | None:
@@ -699,13 +703,16 @@ class LocalEngine:
     # -- lifetime --------------------------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Send `Cancel` to and stop every plugin and process, stop the gRPC server. No operations afterwards."""
+        """Send `Cancel` to and stop every plugin, stop the gRPC server. No operations afterwards.
+
+        A Python program process started ahead and never used is kept for the next `LocalEngine` that runs the same
+        program the same way (a few at most, in this process; see `program.keep_spare`)."""
         self._closed = True
         self._registry.stop_all()
         with self._lock:
             spare, self._spare = self._spare, None
         if spare is not None:
-            spare[1].stop()
+            keep_spare(*spare)
         if self._modules_file is not None:
             Path(self._modules_file).unlink(missing_ok=True)
             self._modules_file = None

@@ -41,8 +41,10 @@ __all__ = [
     "PythonSpare",
     "import_root",
     "imported_libraries",
+    "keep_spare",
     "load_project",
     "python_base_env",
+    "reuse_spare",
     "run_callable",
     "run_project",
 ]
@@ -197,6 +199,36 @@ class PythonSpare:
         processes.stop(self.process)
         self.pump.stop()
         _close_pipes(self.process)
+
+
+_POOL_LIMIT = 4
+_pool: list[tuple[tuple[Any, ...], PythonSpare]] = []
+_pool_lock = threading.Lock()
+
+
+def keep_spare(key: tuple[Any, ...], spare: PythonSpare) -> None:
+    """Keep a spare no operation used for the next engine that runs the same program the same way (`key`: the
+    interpreter, the directory, the environment). At most a few are kept, the oldest stopped first; they end with
+    this process like every other child."""
+    if spare.process.poll() is not None:
+        spare.stop()
+        return
+    with _pool_lock:
+        _pool.append((key, spare))
+        evicted = _pool[:-_POOL_LIMIT]
+        del _pool[:-_POOL_LIMIT]
+    for _, old in evicted:
+        old.stop()
+
+
+def reuse_spare(key: tuple[Any, ...]) -> PythonSpare | None:
+    """A kept spare started with `key`, if there is one still waiting."""
+    with _pool_lock:
+        for index, (kept_key, spare) in enumerate(_pool):
+            if kept_key == key and spare.process.poll() is None:
+                del _pool[index]
+                return spare
+    return None
 
 
 def _close_pipes(process: subprocess.Popen[bytes]) -> None:
