@@ -32,10 +32,10 @@ from typing import Any
 import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, plugin_pb2, provider_pb2, provider_pb2_grpc
+from pulumi.runtime.rpc import UNKNOWN
+from pulumi.runtime.rpc import _special_secret_sig as SECRET
+from pulumi.runtime.rpc import _special_sig_key as SIG
 
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-SIG = "4dabf18193072939515e22adb298388d"
-SECRET = "1b47061264138c4ac30d75fd1eb44270"
 COMPARED = ("key", "value", "sleep", "fail", "waitForCancel", "dbr")
 
 
@@ -60,7 +60,7 @@ def to_struct(values: dict[str, Any]) -> struct_pb2.Struct:
     return out
 
 
-class ThingProvider(provider_pb2_grpc.ResourceProviderServicer):  # type: ignore[misc]
+class ThingProvider(provider_pb2_grpc.ResourceProviderServicer):
     def __init__(self, engine_address: str) -> None:
         self.engine = engine_pb2_grpc.EngineStub(grpc.insecure_channel(engine_address))
         self.cancelled = threading.Event()

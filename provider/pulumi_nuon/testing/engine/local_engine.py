@@ -40,7 +40,7 @@ from .program import (
 from .providers import Provider, ProviderRegistry, ProviderSetup, default_provider_inputs, default_provider_key
 from .results import EngineResult, LogMessage, Secret, StepRecord
 from .sdk import check_sdk
-from .steps import STACK_TYPE, Operation, ResourceState, StepFailed, delete_order
+from .steps import STACK_TYPE, Operation, ResourceState, StepFailed, delete_order, diagnostic_text
 from .values import from_plain, secret_keys_of, to_plain
 
 __all__ = ["LocalEngine", "Program", "StackSource"]
@@ -52,6 +52,7 @@ StackSource = Union["LocalEngine", Mapping[str, Any]]
 """What a `StackReference` reads: another engine's current stack outputs, or fixed outputs (`Secret(...)` allowed)."""
 
 _DYNAMIC_HOST = ("-u", "-m", "pulumi.dynamic")
+_NOT_PROVIDERS = frozenset({"pulumi"})
 _PACKAGE_ROOT = Path(__file__).resolve().parents[3]  # the directory `pulumi_nuon` imports from
 
 
@@ -309,14 +310,15 @@ class LocalEngine:
         program = program if program is not None else self._last_program
         self._last_program = program
         program_dir: Path | None = None
-        python_program = program is not None and callable(program)
+        uses_libraries = False
         if isinstance(program, (str, os.PathLike)):
             path = Path(program).resolve()
             program_dir = path if path.is_dir() else None
-            try:
-                python_program = load_project(path).runtime == "python"
-            except ProgramError:
-                python_program = False
+            with contextlib.suppress(ProgramError):
+                project = load_project(path)
+                uses_libraries = project.runtime == "python" and bool(
+                    set(imported_libraries(project)) - _NOT_PROVIDERS - set(sys.stdlib_module_names)
+                )
         cwd = str(self._cwd or program_dir or Path.cwd())
         path_entries = [cwd, *self._extra_pythonpath]
         if program is not None and callable(program):
@@ -344,8 +346,9 @@ class LocalEngine:
             engine_address=server.address,
             program_directory=str(program_dir or cwd),
         )
-        if python_program:
-            # A Python program most likely has dynamic resources: start their host while the program starts.
+        if uses_libraries:
+            # A Python project that imports libraries beyond the SDK most likely has dynamic resources: start their
+            # host while the program process starts (a callable starts at once; its host is started when needed).
             dynamic = "pulumi-python"
             inputs = default_provider_inputs(dynamic, self._config, self._secret_keys)
             self._registry.prestart(default_provider_key(dynamic), dynamic, inputs)
@@ -600,23 +603,13 @@ class LocalEngine:
         program_failed = run.exception is not None or run.exit_code not in (0, None)
         if not program_failed:
             return None
-        logged = [self._diagnostic_text(m) for m in op.log if m.severity == "error"]
+        logged = [_error_text(m) for m in op.log if m.severity == "error"]
         if logged:
             return "\n".join(logged)
         if run.exception is not None:
             return _program_error(run.exception)
         stderr = run.stderr.strip()
         return f"program exited with non-zero exit code: {run.exit_code}" + (f"\n{stderr[-4000:]}" if stderr else "")
-
-    def _diagnostic_text(self, message: LogMessage) -> str:
-        res = self._state.get(message.urn)
-        if not message.urn or (res is not None and res.type == STACK_TYPE) or message.urn.split("::")[2:3] == [
-            STACK_TYPE
-        ]:
-            return message.message.rstrip()
-        type_ = message.urn.split("::")[2].rsplit("$", 1)[-1]
-        indented = message.message.rstrip().replace("\n", "\n    ")
-        return f"{type_} ({message.name}):\n    error: {indented}"
 
     def _delete_step(self, op: Operation, res: ResourceState, *, detail: str = "") -> str | None:
         try:
@@ -736,6 +729,14 @@ class LocalEngine:
         if not getattr(self, "_closed", True):
             with contextlib.suppress(Exception):  # best effort at collection; `processes` stops the rest at exit
                 self.close()
+
+
+def _error_text(message: LogMessage) -> str:
+    """An error logged by the program or a provider, as the CLI shows it (bare when it is about the stack)."""
+    urn_type = message.urn.split("::")[2] if message.urn.count("::") >= 3 else ""
+    if not urn_type or urn_type == STACK_TYPE:
+        return message.message.rstrip()
+    return diagnostic_text(urn_type.rsplit("$", 1)[-1], message.name, message.message)
 
 
 def _program_error(exc: BaseException) -> str:

@@ -64,6 +64,7 @@ __all__ = [
     "Step",
     "StepFailed",
     "delete_order",
+    "diagnostic_text",
     "make_urn",
     "parse_duration",
 ]
@@ -159,9 +160,10 @@ class MonitorShutDown(Exception):
     """The operation stopped (a step failed, it was cancelled, or it ended): the monitor answers UNAVAILABLE."""
 
 
-def _step_error(type_: str, name: str, message: str) -> str:
+def diagnostic_text(type_: str, name: str, message: str, severity: str = "error") -> str:
+    """A diagnostic as the CLI lists it under its resource: `<type> (<name>):` then `    error: <message>`."""
     indented = message.rstrip().replace("\n", "\n    ")
-    return f"{type_} ({name}):\n    error: {indented}"
+    return f"{type_} ({name}):\n    {severity}: {indented}"
 
 
 StackOutputs = Callable[[str], "struct_pb2.Struct | None"]
@@ -294,7 +296,7 @@ class Operation:
         try:
             return self._lookup_provider(type_, reference)
         except ProviderUnavailable as exc:
-            raise self.fail(_step_error(type_, name, str(exc))) from None
+            raise self.fail(diagnostic_text(type_, name, str(exc))) from None
 
     def _call(self, provider: Provider, type_: str, name: str, method: str, request: Any) -> Any:
         try:
@@ -303,7 +305,7 @@ class Operation:
             details = exc.details() if hasattr(exc, "details") else str(exc)
             if not provider.alive():
                 details = f"{details}\n{provider.plugin.failure_detail()}"
-            raise self.fail(_step_error(type_, name, details or str(exc))) from None
+            raise self.fail(diagnostic_text(type_, name, details or str(exc))) from None
 
     def check(
         self,
@@ -334,7 +336,7 @@ class Operation:
                 + (f". Examine values at '{name}.{f.property}'." if f.property else "")
                 for f in resp.failures
             )
-            raise self.fail(_step_error(type_, name, problems))
+            raise self.fail(diagnostic_text(type_, name, problems))
         checked: struct_pb2.Struct = resp.inputs if resp.HasField("inputs") else news_out
         return mark_secrets(checked, news_secret)
 
@@ -363,7 +365,7 @@ class Operation:
         )
         if not resp.id and not self.preview:
             message = f"plugin returned empty resource.ID from create '{res.urn}'"
-            raise self.fail(_step_error(res.type, res.name, message))
+            raise self.fail(diagnostic_text(res.type, res.name, message))
         return ("" if self.preview else resp.id), mark_secrets(resp.properties, secret | set(extra_secret))
 
     def update(
@@ -500,7 +502,7 @@ class Operation:
                 if getattr(request.customTimeouts, op)
             }
         except ValueError as exc:
-            raise self.fail(_step_error(res.type, res.name, f"customTimeouts: {exc}")) from None
+            raise self.fail(diagnostic_text(res.type, res.name, f"customTimeouts: {exc}")) from None
         provider = self.provider_for(res.type, res.provider, name=res.name)
         if provider is None:
             return (urn, *self._register_echo(res, old))
@@ -648,7 +650,7 @@ class Operation:
             if read is not None:
                 new_id, outputs, _ = read
                 if not new_id:
-                    raise self.fail(_step_error(res.type, res.name, f"resource '{request.id}' does not exist"))
+                    raise self.fail(diagnostic_text(res.type, res.name, f"resource '{request.id}' does not exist"))
                 res.id, res.outputs = new_id, outputs
         with self._lock:
             self.reads[urn] = res
@@ -660,7 +662,7 @@ class Operation:
         outputs = self._stack_outputs(name) if self._stack_outputs is not None else None
         if outputs is None:
             raise self.fail(
-                _step_error(
+                diagnostic_text(
                     res.type,
                     res.name,
                     f"unknown stack {name!r}: LocalEngine serves the stacks given as stack_references=",
