@@ -105,8 +105,10 @@ class LocalEngine:
     :param on_log: called with each message sent to the engine's `Log` RPC as it arrives (a resource's status
         lines, live), from a gRPC thread; the messages are also in `EngineResult.log`.
 
-    `cancel()` (from another thread) is the CLI's Ctrl-C. Every process the engine starts ends with `close()`,
-    and with this process however it ends (see `processes`).
+    `cancel()` (from another thread) is the CLI's Ctrl-C. `warm_up()` starts ahead what the first operation would
+    start (for a first operation racing a clock). Every process the engine starts ends with `close()` (except an
+    unused early-started program process, kept for the next engine running the same program), and with this
+    process however it ends (see `processes`).
 
     What the stand-in models of the real engine (as the engine does it):
 
