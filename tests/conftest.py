@@ -1,17 +1,90 @@
-"""Shared fixtures: a strict mock transport and credentials that tests can recognise anywhere (a canary)."""
+"""Shared fixtures: a strict mock transport, credentials that tests can recognise anywhere (a canary), and the one
+simulated org every test folder builds its fixtures from (`new_org`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
+from pulumi_nuon.testing.engine import Secret
+from pulumi_nuon.testing.simulator import Clock, Component, Install, Release, SimServer, Simulator, Timeline
 from tests.strict_mock import Expect, StrictTransport
 
 DATA = Path(__file__).parent / "data"
 CANARY_TOKEN = "canary-token-3f9c1e7a-never-print-me"
 ORG_ID = "orgtest000000000000000000"
+
+
+def nuon_id(prefix: str, n: int = 1) -> str:
+    """A Nuon-shaped id for tests that need no simulator: `nuon_id("inl", 2)` is `inl` + 23 digits ending in 2."""
+    return f"{prefix}{n:023d}"
+
+
+CMP1, CMP2 = nuon_id("cmp", 1), nuon_id("cmp", 2)
+INL1, INL2 = nuon_id("inl", 1), nuon_id("inl", 2)
+BLD1, BLD2 = nuon_id("bld", 1), nuon_id("bld", 2)
+
+
+_O = TypeVar("_O", bound="Org")
+
+
+@dataclass
+class Org:
+    """A simulated Nuon org: component `web-app` on installs `acme-prod` and `globex-staging`, the canary token.
+
+    `server` is set while the org is served on 127.0.0.1 (`with org.served(): ...`, or a fixture that serves it).
+    """
+
+    sim: Simulator
+    app: Component
+    prod: Install
+    staging: Install
+    server: SimServer | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None, "the org is not being served"
+        return self.server.url
+
+    @property
+    def env(self) -> dict[str, str]:
+        """NUON_API_URL, NUON_ORG_ID and NUON_API_TOKEN for the served org."""
+        assert self.server is not None, "the org is not being served"
+        return self.server.env
+
+    def nuon_config(self) -> dict[str, Any]:
+        """Stack config pointing a program at the served org (the token as a secret, as `--secret` sets it)."""
+        return {"nuon:apiUrl": self.url, "nuon:orgId": ORG_ID, "nuon:apiToken": Secret(CANARY_TOKEN)}
+
+    def release(self, *installs: Install, timeline: Timeline | None = None) -> Release:
+        """A new release of web-app to `installs`, its deploys running `timeline` (default: a successful apply)."""
+        return self.sim.add_release(
+            self.app, installs=list(installs), timeline=timeline or Timeline.apply_success(step_seconds=5)
+        )
+
+    def served(self: _O) -> Iterator[_O]:
+        """Serve the org on 127.0.0.1 for the duration (a generator for fixtures: `yield from org.served()`)."""
+        with self.sim.serve() as server:
+            self.server = server
+            try:
+                yield self
+            finally:
+                self.server = None
+
+
+def new_org(*, seed: int = 7, releases: int = 0, clock: Clock | None = None) -> Org:
+    """The shared simulated org (`releases` past releases of web-app, on no install)."""
+    sim = Simulator(token=CANARY_TOKEN, org_id=ORG_ID, seed=seed, clock=clock)
+    app = sim.add_component("web-app")
+    prod = sim.add_install("acme-prod", components=[app])
+    staging = sim.add_install("globex-staging", components=[app])
+    if releases:
+        sim.add_releases(app, releases)
+    return Org(sim, app, prod, staging)
 
 
 def pytest_configure(config: pytest.Config) -> None:

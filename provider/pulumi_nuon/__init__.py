@@ -3,46 +3,121 @@
 Data-source functions (``get_component_releases``, ``get_latest_deploy`` and their ``_output`` forms), dynamic
 resources (``ComponentReleases``, ``LatestDeploy``, ``DeployGate``) and the API client under them
 (``NuonClient``, ``AsyncNuonClient``), usable without Pulumi.
+
+The package is laid out by layer: :mod:`pulumi_nuon.core` (settings, client, models, status rules, waiting, the
+option table; no Pulumi), :mod:`pulumi_nuon.dynamic` (the Python front end: functions and dynamic resources),
+:mod:`pulumi_nuon.cli` and :mod:`pulumi_nuon.testing`. Names are loaded on first use (PEP 562), so
+``import pulumi_nuon`` — and ``pulumi_nuon.NuonClient`` — never import Pulumi; ``pulumi_nuon.DeployGate`` does.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from pulumi_nuon._version import __version__
-from pulumi_nuon.client import AsyncNuonClient, NuonClient
-from pulumi_nuon.errors import (
-    APIConnectionError,
-    APIError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    ConfigurationError,
-    DeployFailedError,
-    DeployGateError,
-    DeployTimeoutError,
-    InvalidIdError,
-    NotFoundError,
-    NuonError,
-    PermissionDeniedError,
-    RateLimitError,
-    ReleasesNotServedError,
-    ResponseValidationError,
-)
-from pulumi_nuon.functions import (
-    GetComponentReleasesResult,
-    GetLatestDeployResult,
-    get_component_releases,
-    get_component_releases_output,
-    get_latest_deploy,
-    get_latest_deploy_output,
-)
-from pulumi_nuon.models import ComponentRelease, ComponentReleaseStep, CompositeStatus, InstallDeploy, RunnerJob
-from pulumi_nuon.resources import (
-    ComponentReleases,
-    ComponentReleasesArgs,
-    DeployGate,
-    DeployGateArgs,
-    LatestDeploy,
-    LatestDeployArgs,
-)
-from pulumi_nuon.status import DeployPhase, classify
+
+if TYPE_CHECKING:
+    from pulumi_nuon.core.client import AsyncNuonClient, NuonClient
+    from pulumi_nuon.core.errors import (
+        APIConnectionError,
+        APIError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        ConfigurationError,
+        DeployFailedError,
+        DeployGateError,
+        DeployTimeoutError,
+        InvalidArgumentError,
+        InvalidIdError,
+        NotFoundError,
+        NuonError,
+        PermissionDeniedError,
+        RateLimitError,
+        ReleasesNotServedError,
+        ResponseValidationError,
+    )
+    from pulumi_nuon.core.models import (
+        ComponentRelease,
+        ComponentReleaseStep,
+        CompositeStatus,
+        InstallDeploy,
+        RunnerJob,
+    )
+    from pulumi_nuon.core.status import DeployPhase, classify
+    from pulumi_nuon.dynamic.functions import (
+        GetComponentReleasesResult,
+        GetLatestDeployResult,
+        get_component_releases,
+        get_component_releases_output,
+        get_latest_deploy,
+        get_latest_deploy_output,
+    )
+    from pulumi_nuon.dynamic.resources import (
+        ComponentReleases,
+        ComponentReleasesArgs,
+        DeployGate,
+        DeployGateArgs,
+        LatestDeploy,
+        LatestDeployArgs,
+    )
+    from pulumi_nuon.dynamic.stack_config import stack_config
+
+# Where each public name lives; `__getattr__` imports the module on first use.
+_EXPORTS: dict[str, str] = {
+    **dict.fromkeys(("AsyncNuonClient", "NuonClient"), "pulumi_nuon.core.client"),
+    **dict.fromkeys(
+        (
+            "APIConnectionError",
+            "APIError",
+            "APIStatusError",
+            "APITimeoutError",
+            "AuthenticationError",
+            "ConfigurationError",
+            "DeployFailedError",
+            "DeployGateError",
+            "DeployTimeoutError",
+            "InvalidArgumentError",
+            "InvalidIdError",
+            "NotFoundError",
+            "NuonError",
+            "PermissionDeniedError",
+            "RateLimitError",
+            "ReleasesNotServedError",
+            "ResponseValidationError",
+        ),
+        "pulumi_nuon.core.errors",
+    ),
+    **dict.fromkeys(
+        ("ComponentRelease", "ComponentReleaseStep", "CompositeStatus", "InstallDeploy", "RunnerJob"),
+        "pulumi_nuon.core.models",
+    ),
+    **dict.fromkeys(("DeployPhase", "classify"), "pulumi_nuon.core.status"),
+    **dict.fromkeys(
+        (
+            "GetComponentReleasesResult",
+            "GetLatestDeployResult",
+            "get_component_releases",
+            "get_component_releases_output",
+            "get_latest_deploy",
+            "get_latest_deploy_output",
+        ),
+        "pulumi_nuon.dynamic.functions",
+    ),
+    **dict.fromkeys(
+        (
+            "ComponentReleases",
+            "ComponentReleasesArgs",
+            "DeployGate",
+            "DeployGateArgs",
+            "LatestDeploy",
+            "LatestDeployArgs",
+        ),
+        "pulumi_nuon.dynamic.resources",
+    ),
+    "stack_config": "pulumi_nuon.dynamic.stack_config",
+}
 
 __all__ = [
     "APIConnectionError",
@@ -66,6 +141,7 @@ __all__ = [
     "GetComponentReleasesResult",
     "GetLatestDeployResult",
     "InstallDeploy",
+    "InvalidArgumentError",
     "InvalidIdError",
     "LatestDeploy",
     "LatestDeployArgs",
@@ -83,4 +159,18 @@ __all__ = [
     "get_component_releases_output",
     "get_latest_deploy",
     "get_latest_deploy_output",
+    "stack_config",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pulumi_nuon' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -18,7 +18,7 @@ def demo(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_demo_gate_waits_passes_and_second_up_changes_nothing() -> None:
-    done = demo()
+    done = demo("--speed", "20")  # the same story as `make demo`, 16 times faster
     out = done.stdout
     assert done.returncode == 0, out + done.stderr
     assert "Traceback" not in out + done.stderr
@@ -37,9 +37,10 @@ def test_demo_gate_waits_passes_and_second_up_changes_nothing() -> None:
 
 
 def test_demo_failure_scenario_fails_the_update_with_nuons_words() -> None:
-    done = demo("--scenario", "failure")
+    done = demo("--scenario", "failure", "--speed", "20")
     out = done.stdout
     assert done.returncode == 1, out + done.stderr
-    assert "DeployFailedError" in out
-    assert "UPGRADE FAILED: context deadline exceeded" in out
+    reported = out.split("as `pulumi up` shows it:\n")[1].split("\n   `dns-switch`")[0]
+    assert "Deploy gate failed on install" in reported and "UPGRADE FAILED: context deadline exceeded" in reported
+    assert "Traceback" not in out and ".py" not in reported and len(reported.splitlines()) <= 6
     assert "`dns-switch` was not created" in out

@@ -1,57 +1,27 @@
-"""Fixtures for the example tests: a simulated org on loopback and LocalEngines for the example directories."""
+"""Fixtures for the example tests: the shared org on loopback and LocalEngines for the example directories."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pulumi_nuon.testing.engine import LocalEngine, Secret
-from pulumi_nuon.testing.simulator import Component, Install, Release, SimServer, Simulator, Timeline
-from tests.conftest import CANARY_TOKEN, ORG_ID
+from pulumi_nuon.testing.engine import LocalEngine
+from tests.conftest import Org, new_org
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 FAST = {"pollIntervalSeconds": "0.05", "timeoutSeconds": "20"}
 
 
-@dataclass
-class Org:
-    """Three past releases of web-app on two installs; a fourth release (`rollout`) not yet deployed anywhere."""
-
-    sim: Simulator
-    server: SimServer
-    app: Component
-    prod: Install
-    staging: Install
-
-    def release(self, *installs: Install, timeline: Timeline | None = None) -> Release:
-        """A new release to `installs`, its deploys running `timeline` (default: a successful apply)."""
-        return self.sim.add_release(
-            self.app, installs=list(installs), timeline=timeline or Timeline.apply_success(step_seconds=5)
-        )
-
-    def nuon_config(self) -> dict[str, Any]:
-        return {
-            "nuon:apiUrl": self.server.url,
-            "nuon:orgId": self.server.org_id,
-            "nuon:apiToken": Secret(self.server.token),
-        }
-
-
 @pytest.fixture
 def org() -> Iterator[Org]:
-    sim = Simulator(token=CANARY_TOKEN, org_id=ORG_ID, seed=5)
-    app = sim.add_component("web-app")
-    prod = sim.add_install("acme-prod", components=[app])
-    staging = sim.add_install("globex-staging", components=[app])
-    sim.add_releases(app, 3)
+    """Three past releases of web-app on no install; `org.release(...)` adds one being deployed."""
+    org = new_org(seed=5, releases=3)
     # Each poll of the latest deploy moves simulated time on by 10 s: a gate sees every status in a few polls.
-    sim.auto_advance(10, route="latest_deploy")
-    with sim.serve() as server:
-        yield Org(sim, server, app, prod, staging)
+    org.sim.auto_advance(10, route="latest_deploy")
+    yield from org.served()
 
 
 @pytest.fixture

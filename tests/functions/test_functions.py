@@ -12,36 +12,50 @@ from typing import Any
 
 import pulumi
 import pytest
-from pulumi.runtime import rpc
 
 import pulumi_nuon as nuon
-from pulumi_nuon.errors import AuthenticationError, ConfigurationError, InvalidIdError, ReleasesNotServedError
-from pulumi_nuon.functions import GetComponentReleasesResult, GetLatestDeployResult
-from pulumi_nuon.testing.simulator import Fault, SimServer, Simulator, Timeline
-from tests.conftest import CANARY_TOKEN
+from pulumi_nuon.core.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    InvalidArgumentError,
+    InvalidIdError,
+    ReleasesNotServedError,
+)
+from pulumi_nuon.core.options import GET_COMPONENT_RELEASES, GET_LATEST_DEPLOY
+from pulumi_nuon.dynamic.functions import GetComponentReleasesResult, GetLatestDeployResult
+from pulumi_nuon.testing.engine import LocalEngine
+from pulumi_nuon.testing.simulator import Fault, Timeline
+from tests.conftest import CANARY_TOKEN, ORG_ID, Org, new_org
 
 
 @dataclass
-class World:
-    sim: Simulator
-    server: SimServer
-    component: str
-    install: str
-    empty_install: str
-    config: dict[str, str]
+class World(Org):
+    """The shared org, served: three releases deployed to acme-prod (now `executing`), nothing on globex-staging;
+    `config` is the stack config (the token in plain text, as `set_all_config` takes it)."""
+
+    config: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def component(self) -> str:
+        return self.app.id
+
+    @property
+    def install(self) -> str:
+        return self.prod.id
+
+    @property
+    def empty_install(self) -> str:
+        return self.staging.id
 
 
 @pytest.fixture
 def world() -> Iterator[World]:
-    sim = Simulator(token=CANARY_TOKEN, org_id="org-fn-tests")
-    app = sim.add_component("api")
-    prod = sim.add_install("prod", components=[app])
-    empty = sim.add_install("staging", components=[app])
-    sim.add_releases(app, 3, installs=[prod])
-    sim.trigger_deploy(prod, app, timeline=Timeline.constant("executing"))
-    with sim.serve() as server:
-        config = {"nuon:apiUrl": server.url, "nuon:apiToken": CANARY_TOKEN, "nuon:orgId": "org-fn-tests"}
-        yield World(sim, server, app.id, prod.id, empty.id, config)
+    org = new_org()
+    org.sim.add_releases(org.app, 3, installs=[org.prod])
+    org.sim.trigger_deploy(org.prod, org.app, timeline=Timeline.constant("executing"))
+    for served in World(org.sim, org.app, org.prod, org.staging).served():
+        served.config.update({"nuon:apiUrl": served.url, "nuon:apiToken": CANARY_TOKEN, "nuon:orgId": ORG_ID})
+        yield served
 
 
 @pytest.fixture(autouse=True)
@@ -122,7 +136,7 @@ class Thing(pulumi.CustomResource):
 
 
 def test_plain_get_component_releases_reads_newest_first(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in world.server.env.items():
+    for key, value in world.env.items():
         monkeypatch.setenv(key, value)
     result = nuon.get_component_releases(world.component)
     newest = world.sim.releases(world.component)[0]
@@ -134,7 +148,7 @@ def test_plain_get_component_releases_reads_newest_first(world: World, monkeypat
 
 
 def test_plain_results_are_awaitable_like_generated_invokes(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in world.server.env.items():
+    for key, value in world.env.items():
         monkeypatch.setenv(key, value)
 
     async def both() -> tuple[GetComponentReleasesResult, GetLatestDeployResult]:
@@ -148,7 +162,7 @@ def test_plain_results_are_awaitable_like_generated_invokes(world: World, monkey
 
 
 def test_plain_get_latest_deploy_found_and_not_found(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in world.server.env.items():
+    for key, value in world.env.items():
         monkeypatch.setenv(key, value)
     found = nuon.get_latest_deploy(world.install, world.component)
     deploy = world.sim.deploys(world.install, world.component)[-1]
@@ -249,36 +263,40 @@ def test_several_output_reads_run_concurrently(world: World) -> None:
 # --- results and export ---------------------------------------------------------------------------------------
 
 
-def test_results_export_as_plain_json(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in world.server.env.items():
-        monkeypatch.setenv(key, value)
-    deploy = nuon.get_latest_deploy(world.install, world.component)
-    releases = nuon.get_component_releases(world.component, limit=2)
+def test_results_export_as_json_objects_as_a_stack_output(world: World) -> None:
+    """`pulumi.export("x", result)` shows the flat JSON values (not a list of keys), in both forms."""
 
-    async def serialize(value: Any) -> Any:
-        return await rpc.serialize_property(value, [], None)
+    def program() -> None:
+        pulumi.export("deploy", nuon.get_latest_deploy_output(world.install, world.component))
+        pulumi.export("plain", nuon.get_latest_deploy(world.install, world.component))
+        pulumi.export("releases", nuon.get_component_releases_output(world.component, limit=2))
 
-    exported = asyncio.run(serialize({"deploy": deploy, "releases": releases}))
-    assert exported["deploy"] == dict(deploy) and exported["deploy"]["status"] == "executing"
-    assert exported["deploy"]["phase"] == "in_progress"
-    assert set(exported["releases"]) == {
-        "component_id",
-        "release_ids",
-        "latest_release_id",
-        "latest_build_id",
-        "release_count",
-        "releases",
-    }
-    assert exported["releases"]["releases"][0] == {
-        "id": releases.latest_release_id,
-        "build_id": releases.latest_build_id,
-        "status": releases.releases[0].status,
-        "created_at": releases.releases[0].created_at,
-    }
+    with LocalEngine(program, project="fn", stack="test", config=world.nuon_config()) as engine:
+        result = engine.up()
+    assert result.success, result.error
+    deploy, releases = result.outputs["deploy"], result.outputs["releases"]
+    assert deploy == result.outputs["plain"]
+    assert deploy["status"] == "executing" and deploy["phase"] == "in_progress" and deploy["found"] is True
+    assert set(deploy) == {"install_id", "component_id", *(o.name for o in GET_LATEST_DEPLOY.outputs)}
+    assert set(releases) == {"component_id", "releases", *(o.name for o in GET_COMPONENT_RELEASES.outputs)}
+    assert releases["releases"][0]["id"] == releases["latest_release_id"] and releases["release_count"] == 2
+
+
+def test_results_keep_typed_access_through_output_all(world: World) -> None:
+    got = resolve(
+        lambda: pulumi.Output.all(
+            nuon.get_latest_deploy_output(world.install, world.component),
+            nuon.get_component_releases_output(world.component, limit=1),
+        ),
+        world,
+    )
+    deploy, releases = got.value
+    assert deploy.status == "executing" and deploy["status"] == "executing" and dict(deploy)["found"] is True
+    assert releases.releases[0].id == releases.latest_release_id
 
 
 def test_results_are_read_only(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in world.server.env.items():
+    for key, value in world.env.items():
         monkeypatch.setenv(key, value)
     result = nuon.get_latest_deploy(world.install, world.component)
     with pytest.raises(AttributeError):
@@ -314,10 +332,13 @@ def test_bad_id_is_rejected_before_any_request(world: World) -> None:
     assert list(world.sim.log) == []
 
 
-@pytest.mark.parametrize("limit", [0, -1, "5", True])
-def test_bad_limit_is_rejected(world: World, limit: Any) -> None:
-    with pytest.raises(ValueError, match="limit must be a positive integer"):
+@pytest.mark.parametrize("limit", [0, -1, "5", True, 1.5, float("nan"), float("inf")])
+def test_bad_limit_is_rejected_before_any_request(world: World, limit: Any) -> None:
+    with pytest.raises(InvalidArgumentError, match=r"^get_component_releases_output: limit must be a whole number"):
         resolve(lambda: nuon.get_component_releases_output(world.component, limit=limit), world)
+    with pytest.raises(InvalidArgumentError, match=r"^get_component_releases: limit must be a whole number"):
+        nuon.get_component_releases(world.component, limit=limit)
+    assert list(world.sim.log) == []
 
 
 def test_no_secret_in_results_or_errors(world: World) -> None:

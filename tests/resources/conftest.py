@@ -1,27 +1,22 @@
-"""A simulator over loopback and a LocalEngine whose stack config points at it (the token is the canary)."""
+"""The shared org over loopback and a LocalEngine whose stack config points at it (the token is the canary)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
-from pulumi_nuon.testing.engine import LocalEngine, Secret
-from pulumi_nuon.testing.simulator import Component, Install, SimServer, Simulator
-from tests.conftest import CANARY_TOKEN
-
-ORG = "org-resource-tests"
+from pulumi_nuon.testing.engine import LocalEngine
+from tests.conftest import Org, new_org
 
 
 @dataclass
-class Env:
-    sim: Simulator
-    server: SimServer
-    app: Component
-    prod: Install
-    config: dict[str, Any]
+class Env(Org):
+    """The shared org, served, with LocalEngines for inline programs; `config` is the stack config they get."""
+
+    config: dict[str, Any] = field(default_factory=dict)
 
     def engine(self, program: Callable[[], Any], **config: Any) -> LocalEngine:
         merged = {**self.config, **{f"test:{k}": v for k, v in config.items()}}
@@ -30,9 +25,7 @@ class Env:
 
 @pytest.fixture
 def env() -> Iterator[Env]:
-    sim = Simulator(token=CANARY_TOKEN, org_id=ORG)
-    app = sim.add_component("api")
-    prod = sim.add_install("prod", components=[app])
-    with sim.serve() as server:
-        config = {"nuon:apiUrl": server.url, "nuon:orgId": ORG, "nuon:apiToken": Secret(CANARY_TOKEN)}
-        yield Env(sim, server, app, prod, config)
+    org = new_org()
+    for served in Env(org.sim, org.app, org.prod, org.staging).served():
+        served.config.update(served.nuon_config())
+        yield served

@@ -1,40 +1,28 @@
-"""Fixtures for the simulator's tests: a small org on a ManualClock, an in-process client, a real server."""
+"""Fixtures for the simulator's tests: the shared org on a ManualClock, an in-process client, a real server."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import httpx
 import pytest
 
-from pulumi_nuon.testing.simulator import Component, Install, ManualClock, SimServer, Simulator
-
-CANARY = "canary-sim-token-5d1f0b9e-do-not-log"
-ORG = "org-sim-tests"
-
-
-@dataclass
-class Org:
-    sim: Simulator
-    clock: ManualClock
-    app: Component
-    prod: Install
-    staging: Install
+from pulumi_nuon.testing.simulator import ManualClock, SimServer
+from tests.conftest import CANARY_TOKEN, ORG_ID, Org, new_org
 
 
 @pytest.fixture
-def org() -> Org:
-    """One component on two installs, no releases or deploys yet, time standing still at 0."""
-    clock = ManualClock()
-    sim = Simulator(token=CANARY, org_id=ORG, seed=7, clock=clock)
-    app = sim.add_component("web-app")
-    prod = sim.add_install("acme-prod", components=[app])
-    staging = sim.add_install("globex-staging", components=[app])
-    return Org(sim, clock, app, prod, staging)
+def clock() -> ManualClock:
+    return ManualClock()
 
 
-def auth_headers(token: str = CANARY, org_id: str = ORG) -> dict[str, str]:
+@pytest.fixture
+def org(clock: ManualClock) -> Org:
+    """web-app on two installs, no releases or deploys yet, time standing still at 0."""
+    return new_org(clock=clock)
+
+
+def auth_headers(token: str = CANARY_TOKEN, org_id: str = ORG_ID) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}", "X-Nuon-Org-ID": org_id}
 
 

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from pulumi_nuon.testing.simulator import Fault, SimServer, Simulator
-
-from .conftest import ORG, Org, auth_headers, latest_path, releases_path
+from tests.conftest import ORG_ID, Org
+from tests.simulator.conftest import auth_headers, latest_path, releases_path
 
 
 @pytest.fixture
@@ -80,9 +80,7 @@ def test_reset_closes_the_connection_without_a_response(org: Org, http: httpx.Cl
     assert [(r.status, r.fault) for r in org.sim.log.records] == [(None, "reset"), (200, None)]
 
 
-def test_truncated_json_is_a_complete_response_with_half_a_body(
-    org: Org, http: httpx.Client, path: str
-) -> None:
+def test_truncated_json_is_a_complete_response_with_half_a_body(org: Org, http: httpx.Client, path: str) -> None:
     full = http.get(path).content
     org.sim.inject(Fault.truncated_json(), times=1)
     response = http.get(path)
@@ -110,9 +108,7 @@ def test_trickle_sends_the_body_in_slow_chunks(org: Org, http: httpx.Client, pat
     assert time.monotonic() - started >= 0.02 * (chunks - 1)
 
 
-def test_faults_are_per_route_and_the_first_matching_rule_wins(
-    org: Org, http: httpx.Client, path: str
-) -> None:
+def test_faults_are_per_route_and_the_first_matching_rule_wins(org: Org, http: httpx.Client, path: str) -> None:
     org.sim.trigger_deploy(org.prod, org.app)
     org.sim.inject(Fault.http_status(503), route="latest_deploy", times=1)
     org.sim.inject(Fault.http_status(500), times=2)
@@ -131,7 +127,7 @@ def test_faults_come_before_auth(org: Org, server: SimServer, path: str) -> None
 
 
 def _probability_run(seed: int) -> list[int]:
-    sim = Simulator(token="t", org_id=ORG, seed=seed)
+    sim = Simulator(token="t", org_id=ORG_ID, seed=seed)
     sim.add_component("app")
     sim.inject(Fault.http_status(500), probability=0.3)
     with httpx.Client(transport=sim.transport(), base_url="http://nuon.sim", headers=auth_headers("t")) as c:

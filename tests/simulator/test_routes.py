@@ -1,4 +1,4 @@
-"""The two routes against NUON-API.md: auth order, pagination and its headers, 404s, latest-deploy quirks."""
+"""The two routes against docs/nuon-api.md: auth order, pagination and its headers, 404s, latest-deploy quirks."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from pulumi_nuon.testing.simulator import Timeline
-
-from .conftest import CANARY, ORG, Org, auth_headers, latest_path, releases_path
+from tests.conftest import CANARY_TOKEN, ORG_ID, Org
+from tests.simulator.conftest import auth_headers, latest_path, releases_path
 
 ERROR_KEYS = {"error", "user_error", "description"}
 
@@ -20,19 +20,17 @@ ERROR_KEYS = {"error", "user_error", "description"}
     ("headers", "status"),
     [
         ({}, 401),
-        ({"X-Nuon-Org-ID": ORG}, 401),
-        ({"Authorization": "Bearer wrong", "X-Nuon-Org-ID": ORG}, 401),
-        ({"Authorization": CANARY, "X-Nuon-Org-ID": ORG}, 401),  # no "Bearer" scheme
+        ({"X-Nuon-Org-ID": ORG_ID}, 401),
+        ({"Authorization": "Bearer wrong", "X-Nuon-Org-ID": ORG_ID}, 401),
+        ({"Authorization": CANARY_TOKEN, "X-Nuon-Org-ID": ORG_ID}, 401),  # no "Bearer" scheme
         ({"Authorization": "Bearer wrong"}, 401),  # 401 is checked before 403
-        ({"Authorization": f"Bearer {CANARY}"}, 403),
-        ({"Authorization": f"Bearer {CANARY}", "X-Nuon-Org-ID": "org-other"}, 403),
-        ({"Authorization": f"bearer {CANARY}", "X-Nuon-Org-ID": ORG}, 200),
+        ({"Authorization": f"Bearer {CANARY_TOKEN}"}, 403),
+        ({"Authorization": f"Bearer {CANARY_TOKEN}", "X-Nuon-Org-ID": "org-other"}, 403),
+        ({"Authorization": f"bearer {CANARY_TOKEN}", "X-Nuon-Org-ID": ORG_ID}, 200),
     ],
 )
 @pytest.mark.parametrize("route", ["releases", "latest"])
-def test_auth_401_before_403_on_both_routes(
-    org: Org, headers: dict[str, str], status: int, route: str
-) -> None:
+def test_auth_401_before_403_on_both_routes(org: Org, headers: dict[str, str], status: int, route: str) -> None:
     org.sim.trigger_deploy(org.prod, org.app)
     path = releases_path(org.app.id) if route == "releases" else latest_path(org.prod.id, org.app.id)
     with httpx.Client(transport=org.sim.transport(), base_url="http://nuon.sim") as c:
@@ -54,11 +52,11 @@ def test_request_log_keeps_auth_state_but_never_the_token(org: Org) -> None:
         ("missing", None, 401),
         ("invalid", None, 401),
         ("valid", "org-x", 403),
-        ("valid", ORG, 200),
+        ("valid", ORG_ID, 200),
     ]
     assert records[3].params == {"limit": "5"} and records[3].route == "releases"
-    assert records[3].headers["x-nuon-org-id"] == ORG and "authorization" not in records[3].headers
-    assert CANARY not in repr(records) and "nope" not in repr(records)
+    assert records[3].headers["x-nuon-org-id"] == ORG_ID and "authorization" not in records[3].headers
+    assert CANARY_TOKEN not in repr(records) and "nope" not in repr(records)
     org.sim.log.clear()
     assert len(org.sim.log) == 0
 
@@ -147,7 +145,7 @@ def test_releases_embed_full_install_deploys_linked_to_their_step(org: Org, clie
 def test_release_status_follows_its_deploys(org: Org, client: httpx.Client) -> None:
     org.sim.add_release(org.app, installs=[org.prod], timeline=Timeline.failure(step_seconds=1))
     assert _page(client, org.app.id).json()[0]["status"] == "executing_release_steps"
-    org.clock.advance(10)
+    org.sim.advance(10)
     [payload] = _page(client, org.app.id).json()
     assert payload["status"] == "error" and payload["release_steps"][0]["status"] == "error"
 
@@ -220,7 +218,7 @@ def test_plan_only_deploys_are_never_returned(org: Org, client: httpx.Client) ->
     org.sim.trigger_deploy(org.prod, org.app, plan_only=True)
     assert client.get(latest_path(org.prod.id, org.app.id)).status_code == 404
     real = org.sim.trigger_deploy(org.prod, org.app, timeline=Timeline.constant("active"))
-    org.clock.advance(5)
+    org.sim.advance(5)
     org.sim.trigger_deploy(org.prod, org.app, plan_only=True)  # newer, but a drift check
     assert client.get(latest_path(org.prod.id, org.app.id)).json()["id"] == real.id
 

@@ -22,8 +22,8 @@ from pulumi_nuon.testing.simulator import (
     ScenarioError,
     serve_forever,
 )
-
-from .conftest import CANARY, latest_path, releases_path
+from tests.conftest import CANARY_TOKEN
+from tests.simulator.conftest import latest_path, releases_path
 
 CUSTOM = {
     "name": "custom",
@@ -151,9 +151,7 @@ def test_toml_scenario_file(tmp_path: Path) -> None:
         ({"releases_gone": 500}, "404 or 410"),
     ],
 )
-def test_bad_scenarios_fail_with_where_and_what(
-    tmp_path: Path, document: dict[str, object], message: str
-) -> None:
+def test_bad_scenarios_fail_with_where_and_what(tmp_path: Path, document: dict[str, object], message: str) -> None:
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(document))
     with pytest.raises(ScenarioError, match=message) as caught:
@@ -171,8 +169,8 @@ def test_missing_or_unreadable_scenarios(tmp_path: Path) -> None:
 
 
 def test_build_overrides_token_and_org() -> None:
-    sim = Scenario.load("demo").build(token=CANARY, org_id="org-canary")
-    assert (sim.token, sim.org_id) == (CANARY, "org-canary")
+    sim = Scenario.load("demo").build(token=CANARY_TOKEN, org_id="org-canary")
+    assert (sim.token, sim.org_id) == (CANARY_TOKEN, "org-canary")
 
 
 # -- serve_forever -------------------------------------------------------------------------------------------
@@ -189,7 +187,7 @@ def test_serve_forever_in_a_thread_until_stopped() -> None:
     out, stop, done = io.StringIO(), threading.Event(), threading.Event()
 
     def run() -> None:
-        serve_forever("failure", 0, out, speed=100, token=CANARY, stop=stop)
+        serve_forever("failure", 0, out, speed=100, token=CANARY_TOKEN, stop=stop)
         done.set()
 
     thread = threading.Thread(target=run)
@@ -197,9 +195,9 @@ def test_serve_forever_in_a_thread_until_stopped() -> None:
     try:
         url = _wait_for_url(out, done)
         assert url.startswith("http://127.0.0.1:")
-        assert f"NUON_API_TOKEN={CANARY} NUON_ORG_ID=org-sim" in out.getvalue()
+        assert f"NUON_API_TOKEN={CANARY_TOKEN} NUON_ORG_ID=org-sim" in out.getvalue()
         with httpx.Client(
-            base_url=url, headers={"Authorization": f"Bearer {CANARY}", "X-Nuon-Org-ID": "org-sim"}
+            base_url=url, headers={"Authorization": f"Bearer {CANARY_TOKEN}", "X-Nuon-Org-ID": "org-sim"}
         ) as c:
             assert c.get("/v1/components/x/releases").json() == []
     finally:

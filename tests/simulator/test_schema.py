@@ -3,7 +3,7 @@
 The spec is Swagger 2.0, whose `definitions` are JSON Schema Draft 4; wrapping them as
 `{"definitions": ..., "$ref": "#/definitions/app.InstallDeploy"}` resolves every `$ref`. One documented gap:
 `app.CompositeStatus.status` is an enum (`app.Status`) that lacks statuses the live API reports (`syncing`,
-`executing`, `pending-approval`, …; NUON-API.md: behaviour wins, and the set grows). Payloads whose statuses
+`executing`, `pending-approval`, …; docs/nuon-api.md: behaviour wins, and the set grows). Payloads whose statuses
 are in the enum are validated strictly; the others with that one enum relaxed to a string.
 """
 

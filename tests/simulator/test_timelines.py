@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from pulumi_nuon.testing.simulator import APPLY_STATUSES, Timeline, TimelineStep, WallClock
-
-from .conftest import Org, latest_path
+from tests.conftest import Org
+from tests.simulator.conftest import latest_path
 
 
 def _poll(client: httpx.Client, org: Org) -> tuple[int, str | None, str | None]:
@@ -25,7 +25,7 @@ def _statuses_every(client: httpx.Client, org: Org, seconds: float, polls: int) 
     seen = []
     for _ in range(polls):
         seen.append(_poll(client, org)[2])
-        org.clock.advance(seconds)
+        org.sim.advance(seconds)
     return seen
 
 
@@ -36,7 +36,7 @@ def test_apply_success_walks_nuons_typical_life(org: Org, client: httpx.Client) 
 
 def test_status_v2_keeps_history_oldest_first(org: Org, client: httpx.Client) -> None:
     org.sim.trigger_deploy(org.prod, org.app, timeline=Timeline.apply_success(step_seconds=5))
-    org.clock.advance(12)
+    org.sim.advance(12)
     body = client.get(latest_path(org.prod.id, org.app.id)).json()
     assert [h["status"] for h in body["status_v2"]["history"]] == ["queued", "planning"]
     assert body["status_v2"]["status"] == "syncing"
@@ -45,7 +45,7 @@ def test_status_v2_keeps_history_oldest_first(org: Org, client: httpx.Client) ->
 
 def test_failure_ends_in_error_with_its_description(org: Org, client: httpx.Client) -> None:
     org.sim.trigger_deploy(org.prod, org.app, timeline=Timeline.failure(description="boom: disk full"))
-    org.clock.advance(100)
+    org.sim.advance(100)
     body = client.get(latest_path(org.prod.id, org.app.id)).json()
     assert body["status"] == "error"
     assert body["status_description"] == body["status_v2"]["status_human_description"] == "boom: disk full"
@@ -62,7 +62,7 @@ def test_failure_ends_in_error_with_its_description(org: Org, client: httpx.Clie
 )
 def test_standard_and_custom_endings(org: Org, client: httpx.Client, timeline: Timeline, final: str) -> None:
     org.sim.trigger_deploy(org.prod, org.app, timeline=timeline)
-    org.clock.advance(3600 * 24 * 30)  # a month later it still says the same
+    org.sim.advance(3600 * 24 * 30)  # a month later it still says the same
     assert _poll(client, org)[2] == final
 
 
@@ -72,14 +72,12 @@ def test_a_delayed_deploy_is_404_until_it_appears(org: Org, client: httpx.Client
     seen = []
     for _ in range(4):
         seen.append(_poll(client, org)[0])
-        org.clock.advance(10)
+        org.sim.advance(10)
     assert seen == [404, 404, 404, 200]  # polled at 0, 10, 20, 30
 
 
 @pytest.mark.parametrize("status", ["discarded", "retried"])
-def test_superseded_deploy_is_followed_by_a_new_latest_deploy(
-    org: Org, client: httpx.Client, status: str
-) -> None:
+def test_superseded_deploy_is_followed_by_a_new_latest_deploy(org: Org, client: httpx.Client, status: str) -> None:
     first = org.sim.trigger_deploy(
         org.prod,
         org.app,
@@ -89,7 +87,7 @@ def test_superseded_deploy_is_followed_by_a_new_latest_deploy(
     seen = []
     for _ in range(6):
         seen.append(_poll(client, org)[1:])
-        org.clock.advance(1)
+        org.sim.advance(1)
     assert seen[:5] == [
         (first.id, "queued"),
         (first.id, "planning"),
@@ -106,22 +104,20 @@ def test_auto_advance_per_request_drives_the_timeline(org: Org, client: httpx.Cl
     org.sim.auto_advance(10, route="latest_deploy")
     seen = [_poll(client, org)[2] for _ in range(12)]
     assert seen == [None, None, *APPLY_STATUSES, "active"]
-    assert org.clock.now() == 120
+    assert org.sim.now == 120
     assert [r.sim_time for r in org.sim.log.records[:3]] == [0, 10, 20]
     client.get(f"/v1/components/{org.app.id}/releases")  # other routes do not move time
-    assert org.clock.now() == 120
+    assert org.sim.now == 120
 
 
 def test_trigger_deploy_now_replaces_the_latest(org: Org, client: httpx.Client) -> None:
     release = org.sim.add_release(org.app)
-    org.clock.advance(60)
+    org.sim.advance(60)
     new = org.sim.trigger_deploy(org.prod, org.app, build_id="bldnewbuild000000000000000")
     _, deploy_id, status = _poll(client, org)
     assert (deploy_id, status) == (new.id, "queued")
     assert new.release_id == ""  # no release carries that build
-    again = org.sim.trigger_deploy(
-        org.prod, org.app, build_id=release.build_id, timeline=Timeline.constant("active")
-    )
+    again = org.sim.trigger_deploy(org.prod, org.app, build_id=release.build_id, timeline=Timeline.constant("active"))
     assert again.release_id == release.steps[0].id
     assert _poll(client, org)[1] == again.id
 
@@ -131,7 +127,7 @@ def test_set_timeline_rescripts_a_running_deploy(org: Org, client: httpx.Client)
     assert len(org.sim.deploys(org.prod, org.app)) == 2
     org.sim.set_timeline(deploy, Timeline.failure(step_seconds=1, description="nope"))
     assert len(org.sim.deploys(org.prod, org.app)) == 1  # the follow-up went with the old timeline
-    org.clock.advance(10)
+    org.sim.advance(10)
     assert _poll(client, org)[1:] == (deploy.id, "error")
     org.sim.remove_deploys(org.prod, org.app)
     assert _poll(client, org)[0] == 404

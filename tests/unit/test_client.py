@@ -11,8 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from pulumi_nuon import AsyncNuonClient, NuonClient, _core
-from pulumi_nuon.errors import (
+from pulumi_nuon import AsyncNuonClient, NuonClient
+from pulumi_nuon.core import protocol
+from pulumi_nuon.core.errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
@@ -20,6 +21,7 @@ from pulumi_nuon.errors import (
     BadRequestError,
     ConflictError,
     InternalServerError,
+    InvalidArgumentError,
     InvalidIdError,
     NuonError,
     PaginationError,
@@ -28,6 +30,7 @@ from pulumi_nuon.errors import (
     ReleasesNotServedError,
     ResponseValidationError,
 )
+from pulumi_nuon.core.ids import validate_id
 from tests.conftest import CANARY_TOKEN, ORG_ID, make_strict
 from tests.strict_mock import Expect, StrictTransport, json_response
 
@@ -113,7 +116,7 @@ def test_bad_ids_fail_before_any_request(strict: list[StrictTransport], value: A
 
 def test_invalid_id_error_is_also_a_value_error() -> None:
     with pytest.raises(ValueError):
-        _core.validate_id("install_id", "")
+        validate_id("install_id", "")
 
 
 # --- latest deploy --------------------------------------------------------------------------------------------
@@ -184,9 +187,9 @@ def test_error_body_may_be_an_html_page(strict: list[StrictTransport]) -> None:
 def test_a_2xx_body_that_is_not_a_deploy_is_a_validation_error(
     strict: list[StrictTransport], body: bytes, content_type: str
 ) -> None:
-    t = make_strict(
-        strict, Expect("GET", LATEST, httpx.Response(200, content=body, headers={"content-type": content_type}))
-    )
+    """Retried like a 5xx (a truncated answer is usually a moment's trouble), then reported."""
+    reply = httpx.Response(200, content=body, headers={"content-type": content_type})
+    t = make_strict(strict, *[Expect("GET", LATEST, reply)] * 3)
     with pytest.raises(ResponseValidationError) as info:
         client(t).get_latest_deploy(INL, CMP)
     assert f"GET {LATEST} returned 200" in str(info.value) and info.value.__cause__ is None
@@ -274,8 +277,16 @@ def test_retry_after_beyond_the_cap_is_clamped(strict: list[StrictTransport]) ->
         strict, Expect("GET", LATEST, json_response(429, {}, {"Retry-After": "3600"})), Expect("GET", LATEST, OK)
     )
     sleeps = Sleeps()
-    client(t, sleeps).get_latest_deploy(INL, CMP)
+    client(t, sleeps, request_timeout=120).get_latest_deploy(INL, CMP)
     assert sleeps == [60.0]
+
+
+def test_a_retry_after_beyond_the_time_left_gives_up_at_once(strict: list[StrictTransport]) -> None:
+    t = make_strict(strict, Expect("GET", LATEST, json_response(429, {}, {"Retry-After": "3600"})))
+    sleeps = Sleeps()
+    with pytest.raises(RateLimitError, match="Retry-After 3600 would not leave time for another attempt"):
+        client(t, sleeps, request_timeout=30).get_latest_deploy(INL, CMP)
+    assert sleeps == []
 
 
 def test_connection_errors_are_retried_then_reported(strict: list[StrictTransport]) -> None:
@@ -309,9 +320,9 @@ def test_a_reset_then_success_recovers(strict: list[StrictTransport]) -> None:
 
 
 def test_jitter_shortens_the_backoff_by_at_most_a_quarter() -> None:
-    assert _core.backoff_delay(0, initial=0.5, maximum=8, jitter=0.0) == 0.5
-    assert _core.backoff_delay(0, initial=0.5, maximum=8, jitter=0.999) == pytest.approx(0.375, abs=1e-3)
-    assert _core.backoff_delay(10, initial=0.5, maximum=8, jitter=0.0) == 8.0
+    assert protocol.backoff_delay(0, initial=0.5, maximum=8, jitter=0.0) == 0.5
+    assert protocol.backoff_delay(0, initial=0.5, maximum=8, jitter=0.999) == pytest.approx(0.375, abs=1e-3)
+    assert protocol.backoff_delay(10, initial=0.5, maximum=8, jitter=0.0) == 8.0
 
 
 @pytest.mark.parametrize(
@@ -327,7 +338,7 @@ def test_jitter_shortens_the_backoff_by_at_most_a_quarter() -> None:
     ],
 )
 def test_retry_after_parsing(header: str | None, expected: float | None) -> None:
-    assert _core.parse_retry_after(header, now=1_800_000_000.0) == expected
+    assert protocol.parse_retry_after(header, now=1_800_000_000.0) == expected
 
 
 def test_negative_max_retries_is_refused() -> None:
@@ -342,100 +353,83 @@ def ids(releases: Any) -> list[str]:
     return [r.id for r in releases]
 
 
-def test_single_short_page(strict: list[StrictTransport]) -> None:
-    t = make_strict(strict, Expect("GET", RELEASES, page(0, 3, next_=False), q(0)))
-    assert ids(client(t).list_component_releases(CMP)) == [rel(i)["id"] for i in range(3)]
+# (case, limit=, pages served as (offset, count, X-Nuon-Page-Next, X-Nuon-Page-Limit), query asked for each page as
+# (offset, limit), releases listed). The loopback twin of this table, against the simulator's real paging, is in
+# tests/simulator/test_client_over_loopback.py.
+PAGINATION = [
+    ("one short page", None, [(0, 3, False, 100)], [(0, 100)], 3),
+    (
+        "follows X-Nuon-Page-Next",
+        None,
+        [(0, 100, True, 100), (100, 100, True, 100), (200, 50, False, 100)],
+        [(0, 100), (100, 100), (200, 100)],
+        250,
+    ),
+    (
+        "a full last page ends on next=false",
+        None,
+        [(0, 100, True, 100), (100, 100, False, 100)],
+        [(0, 100), (100, 100)],
+        200,
+    ),
+    ("no header: a short page ends it", None, [(0, 100, None, 100), (100, 99, None, 100)], [(0, 100), (100, 100)], 199),
+    (
+        "no header, a full last page: one empty page more",
+        None,
+        [(0, 100, None, 100), (100, 0, None, 100)],
+        [(0, 100), (100, 100)],
+        100,
+    ),
+    (
+        "a server capping at 50 says so in X-Nuon-Page-Limit",
+        None,
+        [(0, 50, None, 50), (50, 10, None, 50)],
+        [(0, 100), (50, 100)],
+        60,
+    ),
+    (
+        "a limit above the cap still asks for 100",
+        500,
+        [(0, 100, True, 100), (100, 100, False, 100)],
+        [(0, 100), (100, 100)],
+        200,
+    ),
+    (
+        "a limit stops early and asks for no more than needed",
+        150,
+        [(0, 100, True, 100), (100, 50, True, 100)],
+        [(0, 100), (100, 50)],
+        150,
+    ),
+    ("a limit truncates a server that ignores it", 5, [(0, 100, True, 100)], [(0, 5)], 5),
+    ("an unknown component is an empty page", None, [(0, 0, None, 100)], [(0, 100)], 0),
+    ("an empty page announcing more ends the listing", None, [(0, 0, True, 100)], [(0, 100)], 0),
+]
 
 
-def test_follows_the_next_page_header(strict: list[StrictTransport]) -> None:
-    t = make_strict(
-        strict,
-        Expect("GET", RELEASES, page(0, 100, next_=True), q(0)),
-        Expect("GET", RELEASES, page(100, 100, next_=True), q(100)),
-        Expect("GET", RELEASES, page(200, 50, next_=False), q(200)),
-    )
-    assert len(list(client(t).list_component_releases(CMP))) == 250
+@pytest.mark.parametrize(
+    ("limit", "served", "asked", "listed"), [c[1:] for c in PAGINATION], ids=[c[0] for c in PAGINATION]
+)
+def test_pagination(
+    strict: list[StrictTransport],
+    limit: int | None,
+    served: list[tuple[int, int, bool | None, int]],
+    asked: list[tuple[int, int]],
+    listed: int,
+) -> None:
+    pages = [page(start, count, next_=more, limit=cap) for start, count, more, cap in served]
+    t = make_strict(strict, *(Expect("GET", RELEASES, p, q(*query)) for p, query in zip(pages, asked, strict=True)))
+    releases = list(client(t).list_component_releases(CMP, limit=limit))
+    assert ids(releases) == [rel(i)["id"] for i in range(listed)]
 
 
-def test_exactly_full_last_page_stops_on_next_false(strict: list[StrictTransport]) -> None:
-    t = make_strict(
-        strict,
-        Expect("GET", RELEASES, page(0, 100, next_=True), q(0)),
-        Expect("GET", RELEASES, page(100, 100, next_=False), q(100)),
-    )
-    assert len(list(client(t).list_component_releases(CMP))) == 200
-
-
-def test_missing_header_falls_back_to_the_short_page_rule(strict: list[StrictTransport]) -> None:
-    t = make_strict(
-        strict,
-        Expect("GET", RELEASES, page(0, 100, next_=None), q(0)),
-        Expect("GET", RELEASES, page(100, 99, next_=None), q(100)),
-    )
-    assert len(list(client(t).list_component_releases(CMP))) == 199
-
-
-def test_missing_header_and_exactly_full_last_page_costs_one_empty_page(strict: list[StrictTransport]) -> None:
-    t = make_strict(
-        strict,
-        Expect("GET", RELEASES, page(0, 100, next_=None), q(0)),
-        Expect("GET", RELEASES, page(100, 0, next_=None), q(100)),
-    )
-    assert len(list(client(t).list_component_releases(CMP))) == 100
-
-
-def test_short_page_rule_uses_the_effective_limit_after_a_server_cap(strict: list[StrictTransport]) -> None:
-    # A server capping harder than 100 announces it in X-Nuon-Page-Limit: a page of 50 is then full.
-    t = make_strict(
-        strict,
-        Expect("GET", RELEASES, page(0, 50, next_=None, limit=50), q(0)),
-        Expect("GET", RELEASES, page(50, 10, next_=None, limit=50), q(50)),
-    )
-    assert len(list(client(t).list_component_releases(CMP))) == 60
-
-
-def test_never_asks_for_more_than_the_cap_of_100(strict: list[StrictTransport]) -> None:
-    t = make_strict(
-        strict,
-        Expect("GET", RELEASES, page(0, 100, next_=True), q(0)),
-        Expect("GET", RELEASES, page(100, 100, next_=False), q(100)),
-    )
-    list(client(t).list_component_releases(CMP, limit=500))
-    assert all(int(r.url.params["limit"]) <= 100 for r in t.requests)
-
-
-def test_limit_stops_early_and_asks_for_no_more_than_needed(strict: list[StrictTransport]) -> None:
-    t = make_strict(
-        strict,
-        Expect("GET", RELEASES, page(0, 100, next_=True), q(0)),
-        Expect("GET", RELEASES, page(100, 50, next_=True), q(100, 50)),
-    )
-    assert len(list(client(t).list_component_releases(CMP, limit=150))) == 150
-
-
-def test_limit_truncates_a_server_that_ignores_it(strict: list[StrictTransport]) -> None:
-    t = make_strict(strict, Expect("GET", RELEASES, page(0, 100, next_=True), q(0, 5)))
-    assert len(list(client(t).list_component_releases(CMP, limit=5))) == 5
-
-
-def test_limit_zero_makes_no_request(strict: list[StrictTransport]) -> None:
-    t = make_strict(strict)
-    assert list(client(t).list_component_releases(CMP, limit=0)) == []
-
-
-def test_negative_limit_is_refused(strict: list[StrictTransport]) -> None:
-    with pytest.raises(ValueError, match="limit"):
-        client(make_strict(strict)).list_component_releases(CMP, limit=-1)
-
-
-def test_unknown_component_is_an_empty_list(strict: list[StrictTransport]) -> None:
-    t = make_strict(strict, Expect("GET", RELEASES, json_response(200, [])))
-    assert list(client(t).list_component_releases(CMP)) == []
-
-
-def test_an_empty_page_announcing_more_ends_the_listing(strict: list[StrictTransport]) -> None:
-    t = make_strict(strict, Expect("GET", RELEASES, page(0, 0, next_=True)))
-    assert list(client(t).list_component_releases(CMP)) == []
+@pytest.mark.parametrize("limit", [0, -1, 1.5, float("nan"), float("inf"), True, "5"])
+def test_a_limit_that_is_not_a_whole_number_from_1_is_refused_before_any_request(
+    strict: list[StrictTransport], limit: Any
+) -> None:
+    with pytest.raises(InvalidArgumentError, match="limit must be a whole number at least 1") as info:
+        client(make_strict(strict)).list_component_releases(CMP, limit=limit)
+    assert info.value.argument == "limit"
 
 
 def test_endless_paging_is_cut_off_by_the_page_guard() -> None:
@@ -464,7 +458,7 @@ def test_releases_route_gone_is_reported_as_not_served(strict: list[StrictTransp
 def test_a_broken_page_is_a_validation_error(strict: list[StrictTransport]) -> None:
     t = make_strict(strict, Expect("GET", RELEASES, httpx.Response(200, content=b'[{"id": "rel1"', headers={})))
     with pytest.raises(ResponseValidationError, match="JSON array of ComponentRelease"):
-        list(client(t).list_component_releases(CMP))
+        list(client(t, max_retries=0).list_component_releases(CMP))
 
 
 def test_releases_are_streamed_page_by_page(strict: list[StrictTransport]) -> None:
@@ -502,7 +496,7 @@ def test_async_client_pages_retries_and_maps_404(strict: list[StrictTransport]) 
         Expect("GET", RELEASES, json_response(503, {}), q(100)),
         Expect("GET", RELEASES, page(100, 5, next_=False), q(100)),
         Expect("GET", LATEST, json_response(404, {"description": "not found"})),
-        Expect("GET", LATEST, json_response(200, {"id": "dpl9", "install_id": ""})),
+        Expect("GET", LATEST, json_response(200, {"id": "dpl9", "status": "active", "install_id": ""})),
     )
     sleeps: list[float] = []
 

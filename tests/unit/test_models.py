@@ -8,10 +8,10 @@ from functools import cache
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from pulumi_nuon import models
-from pulumi_nuon.models import ComponentRelease, InstallDeploy, _parse_releases
+from pulumi_nuon.core import models
+from pulumi_nuon.core.models import ComponentRelease, InstallDeploy, parse_releases
 from tests.conftest import DATA
 
 MODELED = {
@@ -95,7 +95,7 @@ def test_seed_pages_contain_the_example_payload() -> None:
 
 def test_seed_release_payload_parses_into_nested_models() -> None:
     ((_, payload),) = _seed_payloads()
-    releases = _parse_releases(json.dumps(payload).encode())
+    releases = parse_releases(json.dumps(payload).encode())
     assert len(releases) == 1
     release = releases[0]
     deploy = release.release_steps[0].install_deploys[0]  # type: ignore[index]
@@ -122,10 +122,19 @@ def test_unknown_fields_are_ignored_and_statuses_are_plain_strings() -> None:
 
 
 def test_invalid_nested_parts_are_dropped_not_fatal() -> None:
-    body = b'{"id": "dpl1", "status": "active", "component_config_version": "seven", "runner_jobs": [1, {"id": "j"}]}'
+    body = (
+        b'{"id": "dpl1", "status": "active", "component_build": {"status": 5}, '
+        b'"runner_jobs": [1, {"id": "j", "execution_count": "seven"}, {"id": "k"}]}'
+    )
     deploy = InstallDeploy.model_validate_json(body)
-    assert deploy.status == "active" and deploy.component_config_version is None
-    assert [job.id for job in deploy.runner_jobs or []] == ["j"]
+    assert deploy.status == "active" and deploy.component_build is None
+    assert [job.id for job in deploy.runner_jobs or []] == ["k"]
+
+
+@pytest.mark.parametrize("field", ["status", "id", "build_id", "component_config_version"])
+def test_a_top_level_field_of_the_wrong_type_fails_instead_of_reading_as_none(field: str) -> None:
+    with pytest.raises(ValidationError):
+        InstallDeploy.model_validate_json(b'{"id": "dpl1", "status": "active", "%s": ["x"]}' % field.encode())
 
 
 def test_models_are_immutable_and_dump_plain_json() -> None:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from pulumi_nuon import settings as settings_module
-from pulumi_nuon.errors import ConfigurationError
-from pulumi_nuon.settings import resolve_settings
+from pulumi_nuon.core.errors import ConfigurationError
+from pulumi_nuon.core.settings import resolve_settings
 from tests.conftest import CANARY_TOKEN
 
 ENV = {"NUON_API_TOKEN": "env-token", "NUON_ORG_ID": "env-org", "NUON_API_URL": "https://env.example"}
@@ -45,30 +42,10 @@ def test_config_may_be_a_lookup_function() -> None:
     assert s.org_id == "fn-org"
 
 
-@pytest.fixture
-def ambient() -> Iterator[dict[str, str]]:
-    values: dict[str, str] = {}
-    previous = settings_module._ambient_config_source  # the Pulumi surface's, installed on import: put it back
-    settings_module._set_ambient_config_source(values.get)
-    yield values
-    settings_module._set_ambient_config_source(previous)
-
-
-def test_ambient_stack_config_is_used_when_no_config_is_passed(ambient: dict[str, str]) -> None:
-    ambient["nuon:orgId"] = "stack-org"
-    assert resolve_settings(env={"NUON_API_TOKEN": "t", "NUON_ORG_ID": "env-org"}).org_id == "stack-org"
-
-
-def test_a_broken_ambient_source_is_ignored() -> None:
-    def broken(key: str) -> str | None:
-        raise RuntimeError("no engine")
-
-    previous = settings_module._ambient_config_source
-    settings_module._set_ambient_config_source(broken)
-    try:
-        assert resolve_settings(env={"NUON_API_TOKEN": "t", "NUON_ORG_ID": "o"}).org_id == "o"
-    finally:
-        settings_module._set_ambient_config_source(previous)
+def test_no_stack_config_is_read_unless_passed() -> None:
+    """Nothing is installed globally: without ``config=`` only arguments and the environment count."""
+    s = resolve_settings(env={"NUON_API_TOKEN": "t", "NUON_ORG_ID": "env-org"})
+    assert s.org_id == "env-org"
 
 
 def test_missing_token_names_the_config_key_and_the_variable() -> None:
@@ -116,3 +93,17 @@ def test_malformed_urls_are_refused_clearly(url: str, fragment: str) -> None:
 def test_repr_never_shows_the_token() -> None:
     s = resolve_settings(CANARY_TOKEN, "o", env={})
     assert CANARY_TOKEN not in repr(s) and CANARY_TOKEN not in str(s)
+
+
+def test_the_request_timeout_resolves_argument_config_environment_default() -> None:
+    env = {"NUON_API_TOKEN": "t", "NUON_ORG_ID": "o", "NUON_REQUEST_TIMEOUT": "12"}
+    assert resolve_settings(config={}, env={"NUON_API_TOKEN": "t", "NUON_ORG_ID": "o"}).request_timeout == 30
+    assert resolve_settings(config={}, env=env).request_timeout == 12
+    assert resolve_settings(config={"nuon:requestTimeout": "7.5"}, env=env).request_timeout == 7.5
+    assert resolve_settings(request_timeout=3, config={"nuon:requestTimeout": "7.5"}, env=env).request_timeout == 3
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "0", "-1", "3601", "soon"])
+def test_a_request_timeout_that_cannot_work_names_where_it_came_from(value: str) -> None:
+    with pytest.raises(ConfigurationError, match=f"NUON_REQUEST_TIMEOUT is '{value}'"):
+        resolve_settings("t", "o", env={"NUON_REQUEST_TIMEOUT": value})

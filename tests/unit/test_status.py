@@ -1,29 +1,47 @@
-"""The deploy status table of NUON-API.md, value by value."""
+"""The deploy status table of docs/nuon-api.md, value by value, against GATE_RULES and classify."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
-from pulumi_nuon.status import DeployPhase, classify
+from pulumi_nuon.core.status import GATE_RULES, DeployPhase, classify
 
-TABLE = [
-    ("queued", DeployPhase.IN_PROGRESS),
-    ("pending", DeployPhase.IN_PROGRESS),
-    ("planning", DeployPhase.IN_PROGRESS),
-    ("syncing", DeployPhase.IN_PROGRESS),
-    ("executing", DeployPhase.IN_PROGRESS),
-    ("pending-approval", DeployPhase.AWAITING_APPROVAL),
-    ("active", DeployPhase.SUCCEEDED),
-    ("inactive", DeployPhase.SUCCEEDED),
-    ("auto-skipped", DeployPhase.SUCCEEDED),
-    ("error", DeployPhase.FAILED),
-    ("cancelled", DeployPhase.FAILED),
-    ("approval-denied", DeployPhase.FAILED),
-    ("noop", DeployPhase.FAILED),
-    ("unknown", DeployPhase.FAILED),
-    ("discarded", DeployPhase.SUPERSEDED),
-    ("retried", DeployPhase.SUPERSEDED),
-]
+DOCS = Path(__file__).resolve().parents[2] / "docs/nuon-api.md"
+# The class column of the status table in docs/nuon-api.md, in DeployPhase terms.
+CLASSES = {
+    "in progress": DeployPhase.IN_PROGRESS,
+    "waiting for a person": DeployPhase.AWAITING_APPROVAL,
+    "succeeded": DeployPhase.SUCCEEDED,
+    "succeeded, nothing applied": DeployPhase.SUCCEEDED,
+    "failed": DeployPhase.FAILED,
+    "superseded": DeployPhase.SUPERSEDED,
+}
+
+
+def _documented() -> list[tuple[str, DeployPhase, bool]]:
+    """(status, phase, nothing applied) for every value in the documented status table."""
+    text = DOCS.read_text()
+    table = text[text.index("| class | values | meaning |") :].split("\n\n")[0]
+    rows = []
+    for line in table.splitlines()[2:]:
+        klass, values, _ = (cell.strip() for cell in line.strip("|").split("|"))
+        if klass in CLASSES:
+            rows += [(v, CLASSES[klass], "nothing applied" in klass) for v in re.findall(r"`([^`]+)`", values)]
+    return rows
+
+
+TABLE = [(status, phase) for status, phase, _ in _documented()]
+
+
+def test_the_documented_table_and_gate_rules_list_the_same_statuses() -> None:
+    """docs/nuon-api.md (the API's facts) and GATE_RULES (what the code does) cannot drift apart."""
+    documented = _documented()
+    assert len(documented) == 16
+    ruled = {(s, rule.phase, rule.skipped) for rule in GATE_RULES for s in rule.statuses}
+    assert ruled == set(documented)
 
 
 @pytest.mark.parametrize(("status", "phase"), TABLE)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from pulumi_nuon.models import InstallDeploy
-from pulumi_nuon.wait import Verdict, WaitOptions, _Watch, assess
+from pulumi_nuon.core.errors import InvalidArgumentError
+from pulumi_nuon.core.models import InstallDeploy
+from pulumi_nuon.core.wait import Verdict, WaitOptions, Watch, assess
+from tests.conftest import BLD1, BLD2, INL1
 
 
-def deploy(status: str, *, build: str = "bld1", id: str = "dpl1", description: str | None = None) -> InstallDeploy:
+def deploy(status: str, *, build: str = BLD1, id: str = "dpl1", description: str | None = None) -> InstallDeploy:
     return InstallDeploy(id=id, status=status, build_id=build, status_description=description)
 
 
-def watch() -> _Watch:
-    return _Watch("inl1", started=0.0)
+def watch() -> Watch:
+    return Watch(INL1, started=0.0)
 
 
 @pytest.mark.parametrize(
@@ -63,10 +67,10 @@ def test_without_grace_404_waits_for_ever() -> None:
 
 
 def test_a_deploy_of_another_build_is_waited_past_even_when_it_failed() -> None:
-    options = WaitOptions(build_id="bld2")
-    assert assess(watch(), deploy("active", build="bld1"), 0.0, options)[0] is Verdict.WAIT
-    assert assess(watch(), deploy("error", build="bld1"), 0.0, options)[0] is Verdict.WAIT
-    assert assess(watch(), deploy("active", build="bld2"), 0.0, options)[0] is Verdict.PASS
+    options = WaitOptions(build_id=BLD2)
+    assert assess(watch(), deploy("active", build=BLD1), 0.0, options)[0] is Verdict.WAIT
+    assert assess(watch(), deploy("error", build=BLD1), 0.0, options)[0] is Verdict.WAIT
+    assert assess(watch(), deploy("active", build=BLD2), 0.0, options)[0] is Verdict.PASS
 
 
 def test_approval_timeout_counts_from_when_the_deploy_entered_pending_approval() -> None:
@@ -100,15 +104,26 @@ def test_auto_skipped_fails_when_not_accepted() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "problem"),
     [
-        ({"timeout_seconds": 0}, "timeout_seconds must be positive"),
-        ({"poll_interval_seconds": 0}, "poll_interval_seconds must be positive"),
+        ({"timeout_seconds": 0}, "timeout_seconds must be a number greater than 0 and at most 604800, got 0"),
+        (
+            {"poll_interval_seconds": 0},
+            "poll_interval_seconds must be a number at least 1 (0.01 on a loopback API URL)",
+        ),
+        ({"timeout_seconds": 8 * 24 * 3600}, "timeout_seconds must be a number greater than 0 and at most 604800"),
         ({"timeout_seconds": 5, "poll_interval_seconds": 6}, "must not exceed timeout_seconds"),
-        ({"approval_timeout_seconds": -1}, "approval_timeout_seconds must not be negative"),
-        ({"not_found_grace_seconds": -1}, "not_found_grace_seconds must not be negative"),
-        ({"max_concurrency": 0}, "max_concurrency must be at least 1"),
+        (
+            {"approval_timeout_seconds": -1},
+            "approval_timeout_seconds must be a number at least 0 and at most 604800, got -1",
+        ),
+        (
+            {"not_found_grace_seconds": -1},
+            "not_found_grace_seconds must be a number at least 0 and at most 604800, got -1",
+        ),
+        ({"max_concurrency": 0}, "max_concurrency must be a whole number at least 1 and at most 64, got 0"),
         ({"jitter": 1.0}, "jitter must be in [0, 1)"),
     ],
 )
 def test_options_refuse_what_cannot_work(kwargs: dict[str, float], problem: str) -> None:
-    with pytest.raises(ValueError, match=problem.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(InvalidArgumentError, match=re.escape(problem)) as info:
         WaitOptions(**kwargs)  # type: ignore[arg-type]
+    assert info.value.argument == next(iter(kwargs)) or "exceed" in problem

@@ -174,9 +174,7 @@ def _plain_value(value: struct_pb2.Value, *, on_secret: Callable[[Any], Any], un
 
 def to_plain(struct: struct_pb2.Struct) -> dict[str, Any]:
     """Plain Python values: secrets unwrapped, unknowns as `UNKNOWN`, whole numbers as `int`."""
-    return {
-        key: _plain_value(value, on_secret=lambda v: v, unknown=UNKNOWN) for key, value in struct.fields.items()
-    }
+    return {key: _plain_value(value, on_secret=lambda v: v, unknown=UNKNOWN) for key, value in struct.fields.items()}
 
 
 def _redacted_secret(_: Any) -> dict[str, str]:

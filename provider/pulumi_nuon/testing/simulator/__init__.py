@@ -14,16 +14,16 @@ through statuses over simulated time, injects faults, and logs every request. Ru
     sim.inject(Fault.http_status(503), route="releases", times=2)
 """
 
-from ._cli import serve_forever
-from ._clock import Clock, ManualClock, WallClock
-from ._core import DEFAULT_ORG_ID, DEFAULT_TOKEN, Simulator
-from ._faults import Fault, FaultKind, FaultRule, Route
-from ._log import AuthState, RequestLog, RequestRecord
-from ._model import Component, Deploy, Install, Release, ReleaseStep
-from ._scenario import Scenario, ScenarioError
-from ._server import SimServer
-from ._timeline import APPLY_STATUSES, Timeline, TimelineStep
-from ._transport import SimTransport
+from .cli import serve_forever
+from .clock import Clock, ManualClock, WallClock
+from .faults import Fault, FaultKind, FaultRule, Route
+from .log import AuthState, RequestLog, RequestRecord
+from .model import Component, Deploy, Install, Release, ReleaseStep
+from .scenario import Scenario, ScenarioError, SimulatorError
+from .server import SimServer
+from .simulator import DEFAULT_ORG_ID, DEFAULT_TOKEN, Simulator
+from .timeline import APPLY_STATUSES, Timeline, TimelineStep
+from .transport import SimTransport
 
 __all__ = [
     "APPLY_STATUSES",
@@ -48,6 +48,7 @@ __all__ = [
     "SimServer",
     "SimTransport",
     "Simulator",
+    "SimulatorError",
     "Timeline",
     "TimelineStep",
     "WallClock",

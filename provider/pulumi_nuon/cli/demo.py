@@ -1,0 +1,252 @@
+"""`pulumi-nuon demo`: the gated-rollout example against the simulator, narrated, in well under a minute.
+
+The simulator serves the built-in scenario on 127.0.0.1 with a `WallClock`, so the scenario's deploy really moves
+from `queued` to `active` (or to `error`) while the program runs. The program is `examples/gated-rollout`,
+unchanged, run by `LocalEngine` (no Pulumi CLI needed) or by the real `pulumi` CLI (`--engine pulumi`).
+While the update runs, this module watches the simulated deploy and the gate's polls and prints what changes;
+the gate's own progress lines (its provider's stderr) follow once the update returns.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+__all__ = ["find_example", "run_demo"]
+
+_EXIT_OK, _EXIT_FAILED, _EXIT_ERROR = 0, 1, 3
+# Simulated seconds per real second: the demo scenario's deploy takes 16 simulated seconds, so with the preview
+# taking a few seconds the gate visibly waits about 8-12 s. The gate polls every 1.25 simulated seconds, whatever
+# the speed, so a faster demo (`--speed`) tells the same story.
+DEFAULT_SPEED = 1.25
+_SIMULATED_POLL = 1.25
+_TIMEOUT_SECONDS = 120
+_PROJECT = "gated-rollout"
+_STACK = "demo"
+_OP_MARK = {"create": "+", "same": " ", "update": "~", "replace": "+-", "delete": "-", "read": ">"}
+
+
+def find_example(name: str) -> Path | None:
+    """The directory of `examples/<name>` in the checkout this package runs from, or under the current one."""
+    for root in (Path(__file__).resolve().parents[2], Path.cwd()):
+        candidate = root / "examples" / name
+        if (candidate / "__main__.py").is_file():
+            return candidate
+    return None
+
+
+class _Narrator:
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def say(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+
+def _steps(say: Any, result: Any) -> None:
+    rows = [(s.op, s.name, s.type) for s in result.step_list if s.detail != "replaced"]
+    width = max((len(name) for _, name, _ in rows), default=0)
+    for op, name, kind in rows:
+        say(f"    {_OP_MARK.get(op, '?'):<2} {op:<7} {name.ljust(width)}  {kind}")
+
+
+def _value(value: Any) -> str:
+    from pulumi_nuon.testing.engine import UNKNOWN
+
+    if value is UNKNOWN:
+        return "(known after the update)"
+    if value is None:
+        return "-"
+    if isinstance(value, (list, dict)):
+        import json
+
+        return json.dumps(value)
+    return str(value)
+
+
+def _outputs(say: Any, outputs: Mapping[str, Any]) -> None:
+    width = max((len(k) for k in outputs), default=0)
+    for key in sorted(outputs):
+        say(f"    {key.ljust(width)}  {_value(outputs[key])}")
+
+
+def _build_being_deployed(sim: Any) -> str:
+    """The build CI would pin the gate to: the one it asked Nuon to deploy (the scenario's newest release's)."""
+    return str(sim.releases(sim.component("web-app"))[0]["build_id"])
+
+
+def _poll_seconds(speed: float) -> float:
+    return round(_SIMULATED_POLL / speed, 3)
+
+
+def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, speed: float, clock: Any) -> int:
+    from pulumi_nuon.testing.engine import LocalEngine, Secret
+
+    say = narrator.say
+    component = sim.component("web-app").id
+    install = sim.install("acme-prod").id
+    names = {install: "acme-prod"}
+    config = {
+        "nuon:apiUrl": server.url,
+        "nuon:orgId": server.org_id,
+        "nuon:apiToken": Secret(server.token),
+        "componentId": component,
+        "installId": install,
+        "buildId": _build_being_deployed(sim),
+        "pollIntervalSeconds": str(_poll_seconds(speed)),
+        "timeoutSeconds": str(_TIMEOUT_SECONDS),
+    }
+
+    def gate_line(line: str) -> None:
+        if line.strip():
+            say(f"    | {line}")
+
+    # The gate's progress lines stream from the provider host as it writes them.
+    with LocalEngine(example, project=_PROJECT, stack=_STACK, config=config, on_host_stderr=gate_line) as engine:
+        say(f"2. `pulumi preview` of {example.name} (LocalEngine: the program as its own process, as Pulumi's")
+        say("   language host runs it; the dynamic resources in a real `python -m pulumi.dynamic` host):")
+        preview = engine.preview()
+        if not preview.success:
+            say(f"   the preview failed:\n{preview.error}")
+            return _EXIT_ERROR
+        _steps(say, preview)
+        say("   outputs as the preview sees them:")
+        _outputs(say, preview.outputs)
+        say()
+        say("3. `pulumi up`: the DeployGate holds `dns-switch` until the deploy of the latest build is done.")
+        say(f"   the gate's progress lines, live (it polls {names[install]} every {_poll_seconds(speed):g}s):")
+        clock.resume()
+        up = engine.up()
+        say("   steps:")
+        _steps(say, up)
+        if not up.success:
+            say()
+            say("   The update failed, as a failed deploy should fail it. Pulumi reports, as `pulumi up` shows it:")
+            for line in (up.error or "").splitlines():
+                say(f"    {line}")
+            if "dns-switch" not in up.steps:
+                say("   `dns-switch` was not created: nothing that depends on the gate ran.")
+            say()
+            say("What just happened: Nuon's deploy failed, so the DeployGate failed the update with Nuon's own words")
+            say("and held back everything that depends on it. Try next: `pulumi-nuon demo` (the deploy succeeds).")
+            return _EXIT_FAILED
+        say(f"   the update succeeded in {up.duration_seconds:.1f}s; stack outputs:")
+        _outputs(say, up.outputs)
+        say()
+        say("4. `pulumi up` again: nothing changed in Nuon, so nothing changes in the stack:")
+        again = engine.up()
+        _steps(say, again)
+        ops = {s.op for s in again.step_list}
+        if not again.success:
+            say(f"   the second update failed:\n{again.error}")
+            return _EXIT_ERROR
+        say(
+            f"   {'no changes' if ops <= {'same'} else 'changes: ' + ', '.join(sorted(ops))}"
+            f" ({len(again.step_list)} resources unchanged)"
+        )
+    say()
+    say("What just happened: the DeployGate waited until Nuon's deploy of the newest release's build was `active`,")
+    say("then let `dns-switch` be created; the second update found nothing to do. Try next: `pulumi-nuon demo")
+    say("--scenario failure`, `pulumi-nuon simulate` with `pulumi-nuon wait`, and examples/ (see README.md).")
+    return _EXIT_OK
+
+
+def _run_pulumi_cli(
+    narrator: _Narrator, example: Path, sim: Any, server: Any, pulumi: str, speed: float, clock: Any
+) -> int:
+    """The same example with the real CLI, on a copy in a temp dir with a throwaway file backend, so neither the
+    stack's config file nor its state lands in the checkout or in the user's Pulumi account."""
+    say = narrator.say
+    component = sim.component("web-app").id
+    install = sim.install("acme-prod").id
+    with tempfile.TemporaryDirectory(prefix="pulumi-nuon-demo-") as tmp:
+        project = Path(tmp) / example.name
+        shutil.copytree(example, project, ignore=shutil.ignore_patterns("__pycache__", "Pulumi.*.yaml"))
+        backend = Path(tmp, "backend")
+        backend.mkdir()
+        env = {
+            **os.environ,
+            "PULUMI_BACKEND_URL": backend.as_uri(),
+            "PULUMI_CONFIG_PASSPHRASE": "pulumi-nuon-demo",
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_PYTHON_CMD": sys.executable,
+        }
+
+        def pulumi_run(*args: str) -> int:
+            say(f"$ pulumi {' '.join(args)}")
+            return subprocess.run([pulumi, *args], cwd=project, env=env, check=False).returncode
+
+        settings: list[Sequence[str]] = [
+            ("nuon:apiUrl", server.url),
+            ("nuon:orgId", server.org_id),
+            ("componentId", component),
+            ("installId", install),
+            ("buildId", _build_being_deployed(sim)),
+            ("pollIntervalSeconds", str(_poll_seconds(speed))),
+        ]
+        if pulumi_run("stack", "init", _STACK, "--non-interactive") != 0:
+            return _EXIT_ERROR
+        for key, value in settings:
+            if pulumi_run("config", "set", key, value) != 0:
+                return _EXIT_ERROR
+        if pulumi_run("config", "set", "--secret", "nuon:apiToken", server.token) != 0:
+            return _EXIT_ERROR
+        if pulumi_run("preview") != 0:
+            return _EXIT_ERROR
+        clock.resume()
+        if pulumi_run("up", "--yes") != 0:
+            return _EXIT_FAILED
+        if pulumi_run("up", "--yes") != 0:
+            return _EXIT_FAILED
+        pulumi_run("stack", "output")
+    return _EXIT_OK
+
+
+def run_demo(*, scenario: str, engine: str, out: TextIO, err: TextIO, speed: float = DEFAULT_SPEED) -> int:
+    """Run the demo; returns the CLI's exit code (0 ran, 1 the update failed on the deploy, 3 could not run)."""
+    from pulumi_nuon.testing.simulator import Scenario, WallClock
+
+    narrator = _Narrator(out)
+    example = find_example(_PROJECT)
+    if example is None:
+        err.write(
+            "error: the demo runs examples/gated-rollout from a checkout of the pulumi-nuon repository; run it "
+            "from the repository's root (`make demo`).\n"
+        )
+        return _EXIT_ERROR
+    pulumi = None
+    if engine == "pulumi":
+        pulumi = shutil.which("pulumi")
+        if pulumi is None:
+            err.write(
+                "error: the Pulumi CLI (`pulumi`) is not installed or not on PATH. Install it "
+                "(https://www.pulumi.com/docs/iac/download-install/) or run `pulumi-nuon demo --engine local`, "
+                "which needs no CLI.\n"
+            )
+            return _EXIT_ERROR
+
+    loaded = Scenario.load(scenario)
+    # Time stands still until the update starts, as if CI asked Nuon for the deploy just before `pulumi up`.
+    clock = WallClock(speed=speed, running=False)
+    sim = loaded.build(clock=clock)
+    with sim.serve() as server:
+        component, install = sim.component("web-app"), sim.install("acme-prod")
+        latest = sim.releases(component)[0]
+        narrator.say(f"pulumi-nuon demo ({'the real Pulumi CLI' if pulumi else 'LocalEngine, no Pulumi CLI needed'})")
+        narrator.say()
+        narrator.say(f"1. A simulated Nuon API at {server.url} (scenario {loaded.name!r}, time ×{speed:g}):")
+        narrator.say(f"   component web-app ({component.id}) has {len(sim.releases(component))} releases; the newest,")
+        narrator.say(f"   {latest['id']} (build {latest['build_id']}), is deploying to acme-prod ({install.id}).")
+        narrator.say(f"   The program gets buildId={latest['build_id']}, as CI would pass the build it deployed: that")
+        narrator.say("   pins which deploy the gate waits for, so yesterday's `active` deploy cannot pass it.")
+        narrator.say()
+        if pulumi is not None:
+            return _run_pulumi_cli(narrator, example, sim, server, pulumi, speed, clock)
+        return _run_local(narrator, example, sim, server, speed, clock)

@@ -1,0 +1,602 @@
+"""Waiting for deploys: the engine under ``DeployGate`` and ``pulumi-nuon wait``.
+
+One coroutine watches any number of installs concurrently (one polling loop per install, HTTP requests bounded by
+``max_concurrency``) and ends when every install has passed, when any install has failed (the others are
+cancelled), or at the deadline. The decision for one poll is the pure function :func:`assess`; the loop only
+polls, sleeps and reports. No Pulumi here: the gate's provider runs this inside the dynamic-provider host.
+
+What one install's latest deploy means to the waiter is the behaviour table
+:data:`pulumi_nuon.core.status.GATE_RULES` (the README and ``pulumi-nuon wait --help`` show it); the options
+are the gate's rows of the option table (:class:`WaitOptions`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import random as _random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from pulumi_nuon.core import constants as C
+from pulumi_nuon.core.client import AsyncNuonClient
+from pulumi_nuon.core.errors import (
+    APIConnectionError,
+    DeployFailedError,
+    DeployTimeoutError,
+    InternalServerError,
+    InvalidArgumentError,
+    RateLimitError,
+    ResponseValidationError,
+)
+from pulumi_nuon.core.ids import validate_nuon_id
+from pulumi_nuon.core.models import InstallDeploy
+from pulumi_nuon.core.options import DEPLOY_GATE, check_inputs, check_value, diff_inputs
+from pulumi_nuon.core.settings import is_loopback_url
+from pulumi_nuon.core.status import SKIPPED_STATUSES, DeployPhase
+
+__all__ = [
+    "InstallOutcome",
+    "Verdict",
+    "WaitOptions",
+    "WaitResult",
+    "Watch",
+    "assess",
+    "check_gate_inputs",
+    "previous_passes",
+    "wait_for_deploys",
+]
+
+# Errors worth polling through: Nuon or the network is having a bad moment, not the request being wrong.
+_TRANSIENT = (APIConnectionError, InternalServerError, RateLimitError, ResponseValidationError)
+_NOT_POLLED = "not polled yet"
+# A timeout message lists this many pending installs and counts the rest, so it stays one short paragraph.
+_SHOWN_PENDING = 3
+
+
+_GATE = DEPLOY_GATE.input
+
+
+@dataclass(frozen=True)
+class WaitOptions:
+    """How to wait: the gate's options with ``wait=True`` in the option table (:data:`~pulumi_nuon.core.options.
+    DEPLOY_GATE`), with its defaults and bounds. Times are seconds; ``None`` means no separate limit.
+
+    Raises :class:`~pulumi_nuon.core.errors.InvalidArgumentError` (its ``problems`` name each option) when the
+    options cannot work. The poll interval is checked here against its loopback minimum; the stricter minimum
+    for a remote API is checked by :func:`wait_for_deploys`, which knows the client's URL.
+    """
+
+    build_id: str | None = _GATE("build_id").default
+    """Pass only when the deploy to wait for is of this build; deploys of other builds are waited past."""
+    timeout_seconds: float = _GATE("timeout_seconds").default
+    poll_interval_seconds: float = _GATE("poll_interval_seconds").default
+    accept_auto_skipped: bool = _GATE("accept_auto_skipped").default
+    fail_on_pending_approval: bool = _GATE("fail_on_pending_approval").default
+    """Fail when a deploy is still ``pending-approval`` one poll interval after it was first seen there (every
+    apply passes through ``pending-approval`` briefly, even with auto-approval)."""
+    approval_timeout_seconds: float | None = _GATE("approval_timeout_seconds").default
+    not_found_grace_seconds: float | None = _GATE("not_found_grace_seconds").default
+    max_concurrency: int = _GATE("max_concurrency").default
+    jitter: float = C.POLL_JITTER
+    """Each sleep is the poll interval less up to this fraction, so a fleet's polls spread out."""
+
+    def __post_init__(self) -> None:
+        problems = []
+        for option in DEPLOY_GATE.inputs:
+            if option.wait:
+                try:
+                    value = check_value(option, getattr(self, option.name), loopback=True)
+                    object.__setattr__(self, option.name, value)
+                except InvalidArgumentError as err:
+                    problems += err.problems
+        names = {name for name, _ in problems}
+        if (
+            not names & {"timeout_seconds", "poll_interval_seconds"}
+            and self.poll_interval_seconds > self.timeout_seconds
+        ):
+            problems.append(
+                (
+                    "poll_interval_seconds",
+                    f"poll_interval_seconds ({self.poll_interval_seconds:g}) must not exceed timeout_seconds "
+                    f"({self.timeout_seconds:g})",
+                )
+            )
+        if not isinstance(self.jitter, (int, float)) or not 0 <= self.jitter < 1:
+            problems.append(("jitter", f"jitter must be in [0, 1), got {self.jitter}"))
+        if problems:
+            raise InvalidArgumentError(problems)
+
+    @classmethod
+    def from_inputs(cls, inputs: Mapping[str, Any]) -> WaitOptions:
+        """The options among a gate's ``inputs`` (a missing or None value takes the table's default)."""
+        given = {o.name: inputs[o.name] for o in DEPLOY_GATE.inputs if o.wait and inputs.get(o.name) is not None}
+        return cls(**given)
+
+    @property
+    def effective_approval_timeout(self) -> float | None:
+        if self.fail_on_pending_approval:
+            limit = self.poll_interval_seconds
+            return limit if self.approval_timeout_seconds is None else min(limit, self.approval_timeout_seconds)
+        return self.approval_timeout_seconds
+
+
+def check_gate_inputs(
+    values: Mapping[str, Any], *, known: Callable[[Any], bool] = lambda _: True, loopback: bool = False
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """A gate's inputs checked as every front end checks them: (normalised inputs, [(input, reason), ...]).
+
+    The option table's per-input checks, then the gate's own rules: exactly one of ``install_id`` and
+    ``install_ids`` (a single install becomes ``install_ids=[install_id]``), and options that work together
+    (:class:`WaitOptions`). Values for which ``known`` is False (unknown in a preview) are not checked.
+    ``loopback``: the API URL the gate will poll is a loopback address (a faster poll interval is allowed).
+    """
+    inputs, problems = check_inputs(DEPLOY_GATE, values, known=known, loopback=loopback)
+    single, fleet = values.get("install_id"), values.get("install_ids")
+    if single is not None and fleet is not None:
+        problems.append(("install_ids", "set install_id or install_ids, not both"))
+    elif single is None and fleet is None:
+        problems.append(("install_id", "set install_id (one install) or install_ids (a fleet)"))
+    elif single is not None and known(single) and not any(name == "install_id" for name, _ in problems):
+        inputs["install_ids"] = [inputs["install_id"]]
+    waits = [o.name for o in DEPLOY_GATE.inputs if o.wait]
+    if all(known(inputs.get(name)) for name in waits) and not any(name in waits for name, _ in problems):
+        try:
+            WaitOptions.from_inputs(inputs)
+        except InvalidArgumentError as err:
+            problems += err.problems
+    return inputs, problems
+
+
+def previous_passes(olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, str]:
+    """On a gate's update: install id → the deploy it passed last, which must not count again; usually empty.
+
+    Only a change of ``triggers`` (the user's "something new was deployed") excludes the deploys already passed,
+    and only without ``build_id`` (a pinned build decides by itself). A stricter rule (``accept_auto_skipped``
+    false, ``fail_on_pending_approval`` true, ``skip_wait`` false) re-judges the current deploys instead, and a
+    gate that never passed (``skip_wait``, or a failure) excludes nothing.
+    """
+    if news.get("build_id") is not None or not olds.get("passed_at"):
+        return {}
+    _, updates = diff_inputs(DEPLOY_GATE, olds, news)
+    if "triggers" not in updates:
+        return {}
+    deploys = olds.get("deploy_ids") or {}
+    return {i: d for i, d in deploys.items() if isinstance(d, str) and d}
+
+
+class _Late(Exception):
+    """The wait's deadline passed before a read could start."""
+
+
+class Verdict(str, enum.Enum):
+    """What one poll of one install concluded."""
+
+    WAIT = "wait"
+    PASS = "pass"
+    FAIL = "fail"
+
+
+@dataclass
+class Watch:
+    """What the waiter remembers about one install between polls."""
+
+    install_id: str
+    started: float
+    deploy: InstallDeploy | None = None
+    missing_since: float | None = None
+    approval_since: float | None = None
+    approval_deploy: str | None = None
+    last_error: str | None = None
+    answered: bool = False
+    """Nuon answered at least once (a deploy or a 404); until then the outcome is not "missing" but unknown."""
+    verdict: Verdict = Verdict.WAIT
+    reason: str = _NOT_POLLED
+    hint: str = ""
+    """What to do about a failure (set with a FAIL verdict)."""
+    ended: float | None = None
+    seen_statuses: list[str] = field(default_factory=list)
+    seen_answer: bool = False
+    seen_404: bool = False
+    passed_before: str | None = None
+    """The deploy this gate passed last on this install: it does not count again (see :func:`previous_passes`)."""
+
+    @property
+    def state(self) -> tuple[str | None, str | None]:
+        """(deploy id, status) of the latest deploy seen: what a progress line reports a change of."""
+        return (self.deploy.id, self.deploy.status) if self.deploy else (None, None)
+
+
+def assess(watch: Watch, deploy: InstallDeploy | None, now: float, options: WaitOptions) -> tuple[Verdict, str]:
+    """Decide what the latest ``deploy`` of an install means (pure apart from updating ``watch``'s memory)."""
+    if deploy is None:
+        if watch.missing_since is None:
+            watch.missing_since = now
+        watch.approval_since = None
+        grace = options.not_found_grace_seconds
+        waited = now - watch.missing_since
+        if grace is not None and waited > grace:
+            watch.hint = (
+                "Check the install and component ids; if deploys take longer to appear, raise not_found_grace_seconds."
+            )
+            return Verdict.FAIL, (
+                f"no deploy of the component appeared within the "
+                f"{grace:g}s grace period (Nuon answered 404: no deploy yet, or the install has no such component)"
+            )
+        return Verdict.WAIT, "no deploy yet (404)"
+    watch.missing_since = None
+    status = deploy.status or ""
+    phase = deploy.phase
+    label = f"deploy {deploy.id}"
+    if options.build_id is not None and deploy.build_id != options.build_id:
+        watch.approval_since = None
+        return Verdict.WAIT, (
+            f"waiting for a deploy of build {options.build_id}; latest is {label} of build {deploy.build_id} "
+            f"({status or 'no status'})"
+        )
+    if watch.passed_before is not None and deploy.id == watch.passed_before:
+        watch.approval_since = None
+        return (
+            Verdict.WAIT,
+            f"waiting for a deploy newer than {label} ({status or 'no status'}), which this gate passed last",
+        )
+    if phase is DeployPhase.AWAITING_APPROVAL:
+        if watch.approval_deploy != deploy.id or watch.approval_since is None:
+            watch.approval_since, watch.approval_deploy = now, deploy.id
+        limit = options.effective_approval_timeout
+        if limit is not None and now - watch.approval_since >= limit:
+            watch.hint = (
+                "Approve or deny the deploy in Nuon, or raise approval_timeout_seconds, then run the update again."
+            )
+            return Verdict.FAIL, (
+                f"{label} has waited for approval for {now - watch.approval_since:.0f}s (limit {limit:g}s)"
+            )
+        return Verdict.WAIT, f"{label} is {status}: waiting for approval"
+    watch.approval_since = None
+    if phase is DeployPhase.SUCCEEDED:
+        if status in SKIPPED_STATUSES and not options.accept_auto_skipped:
+            watch.hint = "Deploy a build that changes something, or set accept_auto_skipped to accept no-op deploys."
+            return Verdict.FAIL, (
+                f"{label} was auto-skipped (a no-op plan; nothing was applied) and accept_auto_skipped is False"
+            )
+        return Verdict.PASS, f"{label} is {status}: passed"
+    if phase is DeployPhase.FAILED:
+        said = f": {deploy.status_text}" if deploy.status_text else ""
+        watch.hint = "See the deploy's logs in Nuon, fix the cause and deploy again; the next update waits for it."
+        return Verdict.FAIL, f"{label} ended in status '{status}'{said}"
+    if phase is DeployPhase.SUPERSEDED:
+        return Verdict.WAIT, f"{label} was {status}; following the newer deploy"
+    if phase is DeployPhase.UNKNOWN:
+        return Verdict.WAIT, f"{label} reports status '{status}', unknown to pulumi-nuon; still waiting"
+    return Verdict.WAIT, f"{label} is {status}"
+
+
+@dataclass(frozen=True)
+class InstallOutcome:
+    """How one install ended (or stood when the wait ended)."""
+
+    install_id: str
+    verdict: Verdict
+    reason: str
+    deploy_id: str | None
+    status: str | None
+    phase: DeployPhase
+    status_description: str | None
+    elapsed_seconds: float
+    last_error: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        install_id: str,
+        verdict: Verdict,
+        reason: str,
+        deploy: InstallDeploy | None,
+        elapsed_seconds: float,
+        last_error: str | None = None,
+        answered: bool = True,
+    ) -> InstallOutcome:
+        """The outcome for an install whose latest deploy is ``deploy`` (None: Nuon answered 404, or with
+        ``answered=False``, Nuon never answered: the phase is then unknown, not missing)."""
+        missing = DeployPhase.MISSING if answered else DeployPhase.UNKNOWN
+        return cls(
+            install_id=install_id,
+            verdict=verdict,
+            reason=reason,
+            deploy_id=deploy.id if deploy else None,
+            status=deploy.status if deploy else None,
+            phase=deploy.phase if deploy else missing,
+            status_description=deploy.status_text if deploy else None,
+            elapsed_seconds=elapsed_seconds,
+            last_error=last_error,
+        )
+
+
+@dataclass(frozen=True)
+class WaitResult:
+    """The outcome of :func:`wait_for_deploys`."""
+
+    component_id: str
+    installs: dict[str, InstallOutcome]
+    elapsed_seconds: float
+    passed_at: str | None
+    warnings: tuple[str, ...] = ()
+    """Things the user should know although the wait passed (e.g. it passed on a deploy older than the gate)."""
+
+    @property
+    def passed(self) -> bool:
+        """True when every install passed."""
+        return all(o.verdict is Verdict.PASS for o in self.installs.values())
+
+    @property
+    def deploy_ids(self) -> dict[str, str | None]:
+        return {i: o.deploy_id for i, o in self.installs.items()}
+
+    @property
+    def statuses(self) -> dict[str, str | None]:
+        return {i: o.status for i, o in self.installs.items()}
+
+
+def _elapsed(seconds: float) -> str:
+    return f"[{seconds:7.1f}s]"
+
+
+def _timestamp(text: str | None) -> float | None:
+    """Seconds since the epoch of an RFC 3339 timestamp as Nuon writes them; None if absent or unreadable."""
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when.timestamp() if when.tzinfo is not None else None
+
+
+def _age(seconds: float) -> str:
+    minutes, _ = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return f"{days}d {hours}h ago"
+    if hours:
+        return f"{hours}h {minutes}m ago"
+    return f"{minutes}m ago" if minutes else f"{int(seconds)}s ago"
+
+
+def _utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class _Waiter:
+    def __init__(
+        self,
+        component_id: str,
+        install_ids: Sequence[str],
+        options: WaitOptions,
+        client: AsyncNuonClient,
+        on_progress: Callable[[str], None] | None,
+        clock: Callable[[], float],
+        sleep: Callable[[float], object],
+        rand: Callable[[], float],
+        passed_before: Mapping[str, str] | None = None,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.component_id = component_id
+        self.options = options
+        self.client = client
+        self.on_progress = on_progress
+        self.clock = clock
+        self.sleep = sleep
+        self.rand = rand
+        self.start = clock()
+        self.deadline = self.start + options.timeout_seconds
+        self.limit = asyncio.Semaphore(options.max_concurrency)
+        self.watches = {i: Watch(i, self.start, passed_before=(passed_before or {}).get(i)) for i in install_ids}
+        self.started_wall = wall_clock()
+        self.warnings: list[str] = []
+
+    def say(self, line: str) -> None:
+        if self.on_progress is not None:
+            self.on_progress(line)
+
+    async def _sleep_until(self, when: float) -> None:
+        while (left := when - self.clock()) > 0:
+            await self.sleep(min(left, C.WAIT_SLEEP_SLICE))  # type: ignore[misc]
+
+    async def _latest(self, watch: Watch) -> InstallDeploy | None:
+        """One read, within the time the wait has left (waiting for a free request slot included)."""
+        async with self.limit:
+            left = self.deadline - self.clock()
+            if left <= 0:
+                raise _Late()
+            return await self.client.get_latest_deploy(watch.install_id, self.component_id, time_limit=left)
+
+    async def poll(self, watch: Watch) -> None:
+        while True:
+            now = self.clock()
+            try:
+                deploy = await self._latest(watch)
+            except _Late:
+                return
+            except _TRANSIENT as err:
+                cut = self.clock() >= self.deadline  # the wait's own deadline ended the read
+                watch.last_error = f"(cut short by the deadline) {err}" if cut else str(err)
+                if not watch.answered:
+                    watch.reason = "no answer from Nuon yet"
+                if cut:
+                    return
+                self.say(f"{_elapsed(now - self.start)} {watch.install_id}: Nuon API error, will retry: {err}")
+            else:
+                watch.last_error = None
+                watch.answered = True
+                self.observe(watch, deploy, self.clock())
+                if watch.verdict is not Verdict.WAIT:
+                    watch.ended = self.clock()
+                    return
+            interval = self.options.poll_interval_seconds * (1 - self.options.jitter * self.rand())
+            next_poll = min(self.clock() + interval, self.deadline)
+            if next_poll >= self.deadline:
+                await self._sleep_until(self.deadline)
+                return
+            await self._sleep_until(next_poll)
+
+    def observe(self, watch: Watch, deploy: InstallDeploy | None, now: float) -> None:
+        if deploy is None:
+            watch.seen_404 = True
+        verdict, reason = assess(watch, deploy, now, self.options)
+        first = not watch.seen_answer
+        watch.seen_answer = True
+        previous = (watch.state, watch.verdict)
+        watch.deploy, watch.verdict, watch.reason = deploy, verdict, reason
+        status = watch.state[1]
+        if status and (not watch.seen_statuses or watch.seen_statuses[-1] != status):
+            watch.seen_statuses.append(status)
+        if first or (watch.state, verdict) != previous:
+            self.say(f"{_elapsed(now - self.start)} {watch.install_id}: {reason}")
+        if verdict is Verdict.PASS and deploy is not None:
+            self.warn_if_stale(watch, deploy)
+
+    def warn_if_stale(self, watch: Watch, deploy: InstallDeploy) -> None:
+        """Say so when an unpinned gate passes on a deploy that finished before the gate started."""
+        if self.options.build_id is not None or watch.passed_before is not None:
+            return
+        finished = _timestamp(deploy.updated_at or deploy.created_at)
+        if finished is None or finished >= self.started_wall:
+            return
+        age = _age(self.started_wall - finished)
+        warning = (
+            f"warning: {watch.install_id}: passed on deploy {deploy.id}, which finished {age} before this gate started;"
+            " without build_id the gate cannot tell it from a deploy still to come. "
+            "Pin the deploy with build_id (see the README: which deploy counts)."
+        )
+        self.warnings.append(warning)
+        self.say(warning)
+
+    def outcome(self, watch: Watch, now: float) -> InstallOutcome:
+        end = watch.ended if watch.ended is not None else now
+        return InstallOutcome.of(
+            watch.install_id,
+            watch.verdict,
+            watch.reason,
+            watch.deploy,
+            round(end - self.start, 3),
+            watch.last_error,
+            answered=watch.answered,
+        )
+
+    def result(self, passed: bool) -> WaitResult:
+        now = self.clock()
+        return WaitResult(
+            component_id=self.component_id,
+            installs={i: self.outcome(w, now) for i, w in self.watches.items()},
+            elapsed_seconds=round(now - self.start, 3),
+            passed_at=_utc_now() if passed else None,
+            warnings=tuple(self.warnings),
+        )
+
+    async def run(self) -> WaitResult:
+        tasks = {asyncio.ensure_future(self.poll(w)): w for w in self.watches.values()}
+        try:
+            pending = set(tasks)
+            while pending:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    task.result()  # a non-transient NuonError (401, 403, bad id) ends the wait at once
+                    if tasks[task].verdict is Verdict.FAIL:
+                        raise self._failed(tasks[task])
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        result = self.result(passed=all(w.verdict is Verdict.PASS for w in self.watches.values()))
+        if not result.passed:
+            raise self._timed_out(result)
+        self.say(f"{_elapsed(result.elapsed_seconds)} all {len(self.watches)} install(s) passed")
+        return result
+
+    def _failed(self, watch: Watch) -> DeployFailedError:
+        result = self.result(passed=False)
+        waiting = [i for i, w in self.watches.items() if w.verdict is Verdict.WAIT]
+        lines = [f"Deploy gate failed on install {watch.install_id} (component {self.component_id}): {watch.reason}."]
+        if waiting:
+            lines.append(f"Stopped watching {len(waiting)} other install(s).")
+        lines.append(watch.hint)
+        self.say(f"{_elapsed(result.elapsed_seconds)} gate failed on install {watch.install_id}")
+        return DeployFailedError("\n".join(line for line in lines if line), result=result)
+
+    def _timed_out(self, result: WaitResult) -> DeployTimeoutError:
+        pending = [o for o in result.installs.values() if o.verdict is not Verdict.PASS]
+        lines = [
+            f"Deploy gate timed out after {self.options.timeout_seconds:g}s waiting for component "
+            f"{self.component_id} on {len(pending)} of {len(result.installs)} install(s):"
+        ]
+        for o in pending[:_SHOWN_PENDING]:
+            watch = self.watches[o.install_id]
+            seen = " → ".join(watch.seen_statuses) or (
+                "no deploy (404)" if watch.seen_404 else "none (Nuon never answered)"
+            )
+            line = f"{o.install_id}: {o.reason} — watched {o.elapsed_seconds:.0f}s, statuses seen: {seen}"
+            if o.last_error:
+                line += f"; last API error: {o.last_error}"
+            lines.append(line)
+        if len(pending) > _SHOWN_PENDING:
+            lines.append(f"… and {len(pending) - _SHOWN_PENDING} more install(s) still waiting.")
+        lines.append("If deploys take longer, raise timeout_seconds; otherwise look at the deploys in Nuon.")
+        self.say(f"{_elapsed(result.elapsed_seconds)} gate timed out")
+        return DeployTimeoutError("\n".join(lines), result=result)
+
+
+async def wait_for_deploys(
+    component_id: str,
+    install_ids: Sequence[str],
+    *,
+    options: WaitOptions | None = None,
+    client: AsyncNuonClient | None = None,
+    on_progress: Callable[[str], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], object] = asyncio.sleep,
+    random: Callable[[], float] = _random.random,
+    passed_before: Mapping[str, str] | None = None,
+    wall_clock: Callable[[], float] = time.time,
+) -> WaitResult:
+    """Wait until the latest deploy of ``component_id`` is done on every install; return how each ended.
+
+    Which deploy counts: with ``options.build_id``, one of that build; else, on an install listed in
+    ``passed_before`` (install id → the deploy this gate passed last, see :func:`previous_passes`), any deploy but
+    that one; else the latest, whatever its age — passing on a deploy that finished before the wait started adds a
+    warning to the result (and to ``on_progress``).
+
+    Raises :class:`~pulumi_nuon.core.errors.DeployFailedError` as soon as one install's deploy fails (the message names
+    the install, deploy id, status and Nuon's description), :class:`~pulumi_nuon.core.errors.DeployTimeoutError` when
+    ``options.timeout_seconds`` pass first (the message has each pending install's last status and how long it was
+    watched); both carry the :class:`WaitResult` as ``.result``. Transient API errors are polled through until the
+    deadline; others (401, 403, bad ids) are raised at once. ``on_progress`` gets one line per status change per
+    install, with the elapsed time, and a closing line. Without ``client``, one is made from stack config or env.
+    """
+    options = options or WaitOptions()
+    validate_nuon_id("component_id", component_id, "component")
+    installs = list(dict.fromkeys(install_ids))
+    if not installs:
+        raise InvalidArgumentError("wait_for_deploys needs at least one install id", "install_ids")
+    for install_id in installs:
+        validate_nuon_id("install_id", install_id, "install")
+    own = client is None
+    active = client if client is not None else AsyncNuonClient()
+    interval = DEPLOY_GATE.input("poll_interval_seconds")
+    try:
+        check_value(interval, options.poll_interval_seconds, loopback=is_loopback_url(active.api_url))
+    except InvalidArgumentError:
+        if own:
+            await active.aclose()
+        raise
+    try:
+        waiter = _Waiter(
+            component_id, installs, options, active, on_progress, clock, sleep, random, passed_before, wall_clock
+        )
+        return await waiter.run()
+    finally:
+        if own:
+            await active.aclose()
