@@ -17,6 +17,7 @@ from __future__ import annotations
 import atexit
 import concurrent.futures
 import contextlib
+import importlib
 import os
 import queue
 import signal
@@ -43,7 +44,12 @@ _live_lock = threading.Lock()
 
 
 class _Launcher:
-    """One daemon thread that forks every child (see the module docstring for why)."""
+    """One daemon thread that forks every child (see the module docstring for why).
+
+    It lives while any child does (its end would kill them) and ends when it has been idle with none running, so
+    a process that stopped every engine has no thread of ours left."""
+
+    _IDLE_SECONDS = 0.5
 
     def __init__(self) -> None:
         self._requests: queue.SimpleQueue[
@@ -53,23 +59,35 @@ class _Launcher:
         self._lock = threading.Lock()
 
     def run(self, make: Callable[[], subprocess.Popen[bytes]]) -> subprocess.Popen[bytes]:
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._serve, name="pulumi-nuon-launcher", daemon=True)
-                self._thread.start()
         if threading.current_thread() is self._thread:
             return make()
         future: concurrent.futures.Future[subprocess.Popen[bytes]] = concurrent.futures.Future()
-        self._requests.put((make, future))
+        with self._lock:
+            self._requests.put((make, future))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._serve, name="pulumi-nuon-launcher", daemon=True)
+                self._thread.start()
         return future.result()
 
     def _serve(self) -> None:
         while True:
-            make, future = self._requests.get()
+            try:
+                make, future = self._requests.get(timeout=self._IDLE_SECONDS)
+            except queue.Empty:
+                with self._lock:
+                    if self._requests.empty() and not _running():
+                        self._thread = None
+                        return
+                continue
             try:
                 future.set_result(make())
             except BaseException as exc:  # handed to the caller
                 future.set_exception(exc)
+
+
+def _running() -> bool:
+    with _live_lock:
+        return any(process.poll() is None for process in _live)
 
 
 _launcher = _Launcher()
@@ -90,7 +108,7 @@ def start(
         command = [sys.executable, "-I", "-S", "-c", _SHIM, str(os.getpid()), *command]
 
     def make() -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
+        process = subprocess.Popen(
             command,
             cwd=cwd,
             env=dict(env) if env is not None else None,
@@ -98,11 +116,11 @@ def start(
             stdout=stdout,
             stderr=stderr,
         )
+        with _live_lock:  # before the launcher may look for running children again
+            _live.add(process)
+        return process
 
-    process = _launcher.run(make)
-    with _live_lock:
-        _live.add(process)
-    return process
+    return _launcher.run(make)
 
 
 def stop(
@@ -154,8 +172,11 @@ def stop_all() -> None:
 
 
 atexit.register(stop_all)
-# `concurrent.futures` joins its worker threads before `atexit` handlers run; a worker blocked on a plugin (an
-# operation still running when the interpreter exits) would wait forever. Stopping the children first ends it.
+# `concurrent.futures` joins its worker threads before `atexit` handlers run, from a hook of the same kind that it
+# registers when `concurrent.futures.thread` is first imported; a worker blocked on a plugin (an operation still
+# running when the interpreter exits) would wait forever. Those hooks run last-registered first: importing that
+# module before registering ours makes stopping the children come first, which ends the wait.
+importlib.import_module("concurrent.futures.thread")
 _register_early = getattr(threading, "_register_atexit", None)
 if _register_early is not None:
     _register_early(stop_all)
