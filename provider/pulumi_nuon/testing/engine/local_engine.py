@@ -105,10 +105,9 @@ class LocalEngine:
     :param on_log: called with each message sent to the engine's `Log` RPC as it arrives (a resource's status
         lines, live), from a gRPC thread; the messages are also in `EngineResult.log`.
 
-    `cancel()` (from another thread) is the CLI's Ctrl-C. `warm_up()` starts ahead what the first operation would
-    start (for a first operation racing a clock). Every process the engine starts ends with `close()` (except an
-    unused early-started program process, kept for the next engine running the same program), and with this
-    process however it ends (see `processes`).
+    `cancel()` (from another thread) is the CLI's Ctrl-C. Every process the engine starts ends with `close()`
+    (except an unused early-started program process, kept for the next engine running the same program), and with
+    this process however it ends (see `processes`).
 
     What the stand-in models of the real engine (as the engine does it):
 
@@ -448,23 +447,6 @@ class LocalEngine:
         op.cancel()
         return True
 
-    def warm_up(self, program: Program | None = None, *, timeout: float = 30.0) -> None:
-        """Start now what the first operation would start: the engine's gRPC server, and for a Python program the
-        program process (its imports done, waiting for the operation) and the dynamic-provider host. Operations
-        do not need it; it is for a first operation that races a clock (a demo against a wall-clock simulator)."""
-        program = program if program is not None else self._program
-        with self._op_lock:
-            self._begin(program)
-            if isinstance(program, (str, os.PathLike)):
-                with contextlib.suppress(ProgramError):
-                    project = load_project(program)
-                    if project.runtime == "python":
-                        with self._lock:
-                            current = self._spare
-                        spare = current[1] if current is not None else self._start_spare(project)
-                        spare.ready(timeout)
-            self._registry.wait_prestarted(timeout)
-
     def _locked(self, fn: Callable[[], EngineResult], raise_on_error: bool | None) -> EngineResult:
         with self._op_lock:
             try:
@@ -487,6 +469,7 @@ class LocalEngine:
         op = self._start_operation(server, kind, preview=preview)
         run = self._run(program, server, preview=preview)
         op.close()
+        op.wait_for_steps()
         error = self._operation_error(kind, op, run)
 
         gone = [res for urn, res in self._state.items() if urn not in op.new]
@@ -748,4 +731,3 @@ def _program_error(exc: BaseException) -> str:
         return str(exc)
     text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     return f"Program failed with an unhandled exception:\n{text}".rstrip()
-

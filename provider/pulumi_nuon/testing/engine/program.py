@@ -171,18 +171,12 @@ class PythonSpare:
     """A Python program process started ahead of an operation (`python_exec --await_args`): it imports the SDK and
     the program's libraries, says so on stdout, and waits for the operation's arguments on stdin."""
 
-    def __init__(
-        self, project: ProjectProgram, *, python: str, env: Mapping[str, str], preload: Sequence[str]
-    ) -> None:
+    def __init__(self, project: ProjectProgram, *, python: str, env: Mapping[str, str], preload: Sequence[str]) -> None:
         command = [python, "-u", str(_PYTHON_EXEC), "--await_args", "--preload", ",".join(preload)]
         self.process = processes.start(
             command, cwd=str(project.directory), env=python_base_env(env), stdin=subprocess.PIPE
         )
         self.pump = OutputPump(self.process.stdout, self.process.stderr)
-
-    def ready(self, timeout: float) -> bool:
-        """Wait until its imports are done (False: not within `timeout`, or it died)."""
-        return self.pump.wait_for_line("stdout", timeout) == _READY_LINE.decode().strip()
 
     def start(self, argv: Sequence[str], env: Mapping[str, str]) -> bool:
         """Hand it the operation's arguments; False if it is no longer waiting for them."""

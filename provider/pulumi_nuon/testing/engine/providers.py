@@ -145,9 +145,7 @@ class Provider:
                     raise
             else:
                 if resp.failures:
-                    problems = "; ".join(
-                        (f"{f.property}: " if f.property else "") + f.reason for f in resp.failures
-                    )
+                    problems = "; ".join((f"{f.property}: " if f.property else "") + f.reason for f in resp.failures)
                     raise ProviderConfigError(f"provider {package!r} rejected its configuration: {problems}")
                 if resp.HasField("inputs"):
                     checked = mark_secrets(resp.inputs, secret)
@@ -280,12 +278,6 @@ class ProviderRegistry:
             _discard_spare(old[1])
         threading.Thread(target=launch, name="pulumi-nuon-prestart", daemon=True).start()
 
-    def wait_prestarted(self, timeout: float) -> None:
-        """Wait until every plugin started ahead has printed its port (or failed)."""
-        with self._lock:
-            futures = [future for _, future in self._spares.values()]
-        concurrent.futures.wait(futures, timeout=timeout)
-
     def _plugin_for(self, setup: ProviderSetup, package: str) -> PluginProcess:
         with self._lock:
             spare = self._spares.pop(package, None)
@@ -318,9 +310,7 @@ class ProviderRegistry:
             fingerprint = (setup.fingerprint(package), _struct_key(wanted_inputs))
             with self._lock:
                 current = self._providers.get(key)
-            if current is not None and (
-                current.fingerprint != fingerprint or current.cancelled or not current.alive()
-            ):
+            if current is not None and (current.fingerprint != fingerprint or current.cancelled or not current.alive()):
                 with self._lock:
                     self._providers.pop(key, None)
                 current.stop()

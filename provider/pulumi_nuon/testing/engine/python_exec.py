@@ -76,8 +76,20 @@ def _report_modules(path: str, program: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="Execute a Pulumi Python program")
-    for flag in ("project", "root_directory", "stack", "parallel", "dry_run", "pwd", "monitor", "engine",
-                 "tracing", "organization", "preload", "report_modules"):
+    for flag in (
+        "project",
+        "root_directory",
+        "stack",
+        "parallel",
+        "dry_run",
+        "pwd",
+        "monitor",
+        "engine",
+        "tracing",
+        "organization",
+        "preload",
+        "report_modules",
+    ):
         parser.add_argument(f"--{flag}")
     parser.add_argument("--await_args", action="store_true")
     parser.add_argument("PROGRAM", nargs="?", default=".")

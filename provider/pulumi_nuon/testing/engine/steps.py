@@ -21,12 +21,13 @@ down" (later registrations get `UNAVAILABLE`, which the SDKs treat as the engine
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import grpc
@@ -209,6 +210,8 @@ class Operation:
         self._invoke_handler = invoke_handler
         self._stack_outputs = stack_outputs
         self._lock = threading.Lock()
+        self._in_flight = 0
+        self._idle = threading.Condition(self._lock)
 
     # -- bookkeeping -------------------------------------------------------------------------------------------
 
@@ -242,10 +245,26 @@ class Operation:
         with self._lock:
             return bool(self.errors)
 
-    def _ensure_running(self) -> None:
+    @contextlib.contextmanager
+    def _step(self) -> Iterator[None]:
+        """One monitor call in flight: refused once the operation stopped; counted until it is done."""
         with self._lock:
             if self.errors or self.cancelled or self.closed:
                 raise MonitorShutDown("resource monitor shut down while waiting on step's done channel")
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+                self._idle.notify_all()
+
+    def wait_for_steps(self) -> None:
+        """Wait until the steps in flight are done: after a failure or a cancel the engine lets them finish (and
+        reports how they ended) before it ends the operation, even when the program has already exited."""
+        with self._lock:
+            while self._in_flight:
+                self._idle.wait()
 
     def cancel(self) -> None:
         """Stop starting steps and send `Cancel` to every provider (the CLI's first Ctrl-C)."""
@@ -468,7 +487,10 @@ class Operation:
 
     def register(self, request: Any) -> tuple[str, str, struct_pb2.Struct]:
         """Handle one RegisterResource: returns the URN, the id and the outputs the program sees."""
-        self._ensure_running()
+        with self._step():
+            return self._register(request)
+
+    def _register(self, request: Any) -> tuple[str, str, struct_pb2.Struct]:
         urn = self.urn(request.parent, request.type, request.name)
         with self._lock:
             old = self.old.get(urn)
@@ -627,7 +649,10 @@ class Operation:
 
     def read_resource(self, request: Any) -> tuple[str, str, struct_pb2.Struct]:
         """Handle ReadResource (`Resource.get`, `StackReference`): the URN, the id and the resource's outputs."""
-        self._ensure_running()
+        with self._step():
+            return self._read_resource(request)
+
+    def _read_resource(self, request: Any) -> tuple[str, str, struct_pb2.Struct]:
         urn = self.urn(request.parent, request.type, request.name)
         res = ResourceState(
             urn=urn,
@@ -683,9 +708,12 @@ class Operation:
 
     def invoke(self, token: str, args: struct_pb2.Struct, reference: str) -> tuple[struct_pb2.Struct, list[Any]]:
         """Handle one Invoke: the return value and the provider's check failures."""
+        with self._step():
+            return self._invoke(token, args, reference)
+
+    def _invoke(self, token: str, args: struct_pb2.Struct, reference: str) -> tuple[struct_pb2.Struct, list[Any]]:
         from pulumi.runtime.proto import provider_pb2
 
-        self._ensure_running()
         if token == _GET_RESOURCE:
             urn = str(to_plain(args).get("urn", ""))
             with self._lock:
