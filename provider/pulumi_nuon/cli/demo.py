@@ -105,6 +105,8 @@ def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, speed:
     }
 
     def gate_line(line: str) -> None:
+        # The deploy's clock starts when the gate starts watching, however long the program took to start.
+        clock.resume()
         if line.strip():
             say(f"    | {line}")
 
@@ -122,8 +124,8 @@ def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, speed:
         say()
         say("3. `pulumi up`: the DeployGate holds `dns-switch` until the deploy of the latest build is done.")
         say(f"   the gate's progress lines, live (it polls {names[install]} every {_poll_seconds(speed):g}s):")
-        clock.resume()
         up = engine.up()
+        clock.resume()
         say("   steps:")
         _steps(say, up)
         if not up.success:
