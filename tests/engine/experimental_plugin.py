@@ -4,7 +4,8 @@ for the LocalEngine tests: package `expprov`, resource `expprov:index:Echo`, fun
 Run as the engine runs a plugin (`python experimental_plugin.py <engine address>`), it serves through the SDK's own
 `server.main` (one asyncio loop; Handshake unimplemented; Configure's defaults: secrets accepted, previews
 supported). Echo's outputs are its inputs plus `greeting` (from the `expprov:greeting` config) and `previewed`
-(whether Create ran as a preview, where `greeting` is the SDK's unknown sentinel, as NATIVE-PROVIDER.md advises).
+(whether Create ran as a preview, where `greeting` is the SDK's unknown sentinel: `PropertyValue.computed()` cannot
+be sent back).
 """
 
 from __future__ import annotations
