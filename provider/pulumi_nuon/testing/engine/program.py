@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import atexit
 import contextlib
 import contextvars
 import dataclasses
@@ -223,6 +224,17 @@ def reuse_spare(key: tuple[Any, ...]) -> PythonSpare | None:
                 del _pool[index]
                 return spare
     return None
+
+
+def _stop_kept_spares() -> None:
+    with _pool_lock:
+        kept = [spare for _, spare in _pool]
+        _pool.clear()
+    for spare in kept:
+        spare.stop()
+
+
+atexit.register(_stop_kept_spares)
 
 
 def _close_pipes(process: subprocess.Popen[bytes]) -> None:
