@@ -15,8 +15,9 @@ engine's step generator does and runs it against the resource's provider before 
 - `Invoke`: the provider that owns the token's package, the engine's builtins, or the `invoke=` handler.
 
 The first failed step stops the operation as `pulumi up` does without `--continue-on-error`: the monitor "shuts
-down" (later registrations get `UNAVAILABLE`, which the SDKs treat as the engine going away) and nothing new starts.
-`cancel()` does the same and sends `Cancel` to every provider (the CLI's first Ctrl-C).
+down" (later registrations get `UNAVAILABLE`, which the SDKs treat as the engine going away), nothing new starts,
+and the steps already in flight finish and report how they ended. `cancel()` does the same and sends `Cancel` to
+every provider (the CLI's first Ctrl-C).
 """
 
 from __future__ import annotations
@@ -201,7 +202,6 @@ class Operation:
         self.stack_outputs: struct_pb2.Struct | None = None
         self.cancelled = False
         self.closed = False
-        self.root_urn = ""
         self._registry = registry
         self._project = project
         self._stack = stack
@@ -239,11 +239,6 @@ class Operation:
     def add_log(self, message: LogMessage) -> None:
         with self._lock:
             self.log.append(message)
-
-    @property
-    def failed(self) -> bool:
-        with self._lock:
-            return bool(self.errors)
 
     @contextlib.contextmanager
     def _step(self) -> Iterator[None]:
