@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import hypothesis  # noqa: F401  (see below)
 import pytest
 
 from pulumi_nuon.testing.engine import Secret
@@ -85,6 +86,13 @@ def new_org(*, seed: int = 7, releases: int = 0, clock: Clock | None = None) -> 
     if releases:
         sim.add_releases(app, releases)
     return Org(sim, app, prod, staging)
+
+
+# hypothesis is imported here, at collection, in the main thread. Otherwise its pytest plugin imports it lazily in the
+# terminal summary, and pytest's assertion rewriting then compiles its modules after tests that compiled ASTs in
+# worker threads; CPython 3.11 before 3.11.8 keeps one process-wide AST recursion counter, which those threads can
+# leave unbalanced, and the late compile fails with "SystemError: AST constructor recursion depth mismatch"
+# (python/cpython#106905), failing an otherwise green run.
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -21,41 +21,10 @@ from pulumi_nuon.core.errors import (
     InvalidIdError,
     ReleasesNotServedError,
 )
-from pulumi_nuon.core.options import GET_COMPONENT_RELEASES, GET_LATEST_DEPLOY
 from pulumi_nuon.dynamic.functions import GetComponentReleasesResult, GetLatestDeployResult
-from pulumi_nuon.testing.engine import LocalEngine
-from pulumi_nuon.testing.simulator import Fault, Timeline
-from tests.conftest import CANARY_TOKEN, ORG_ID, Org, new_org
-
-
-@dataclass
-class World(Org):
-    """The shared org, served: three releases deployed to acme-prod (now `executing`), nothing on globex-staging;
-    `config` is the stack config (the token in plain text, as `set_all_config` takes it)."""
-
-    config: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def component(self) -> str:
-        return self.app.id
-
-    @property
-    def install(self) -> str:
-        return self.prod.id
-
-    @property
-    def empty_install(self) -> str:
-        return self.staging.id
-
-
-@pytest.fixture
-def world() -> Iterator[World]:
-    org = new_org()
-    org.sim.add_releases(org.app, 3, installs=[org.prod])
-    org.sim.trigger_deploy(org.prod, org.app, timeline=Timeline.constant("executing"))
-    for served in World(org.sim, org.app, org.prod, org.staging).served():
-        served.config.update({"nuon:apiUrl": served.url, "nuon:apiToken": CANARY_TOKEN, "nuon:orgId": ORG_ID})
-        yield served
+from pulumi_nuon.testing.simulator import Fault
+from tests.conftest import CANARY_TOKEN
+from tests.functions.conftest import World
 
 
 @pytest.fixture(autouse=True)
@@ -261,25 +230,6 @@ def test_several_output_reads_run_concurrently(world: World) -> None:
 
 
 # --- results and export ---------------------------------------------------------------------------------------
-
-
-def test_results_export_as_json_objects_as_a_stack_output(world: World) -> None:
-    """`pulumi.export("x", result)` shows the flat JSON values (not a list of keys), in both forms."""
-
-    def program() -> None:
-        pulumi.export("deploy", nuon.get_latest_deploy_output(world.install, world.component))
-        pulumi.export("plain", nuon.get_latest_deploy(world.install, world.component))
-        pulumi.export("releases", nuon.get_component_releases_output(world.component, limit=2))
-
-    with LocalEngine(program, project="fn", stack="test", config=world.nuon_config()) as engine:
-        result = engine.up()
-    assert result.success, result.error
-    deploy, releases = result.outputs["deploy"], result.outputs["releases"]
-    assert deploy == result.outputs["plain"]
-    assert deploy["status"] == "executing" and deploy["phase"] == "in_progress" and deploy["found"] is True
-    assert set(deploy) == {"install_id", "component_id", *(o.name for o in GET_LATEST_DEPLOY.outputs)}
-    assert set(releases) == {"component_id", "releases", *(o.name for o in GET_COMPONENT_RELEASES.outputs)}
-    assert releases["releases"][0]["id"] == releases["latest_release_id"] and releases["release_count"] == 2
 
 
 def test_results_keep_typed_access_through_output_all(world: World) -> None:

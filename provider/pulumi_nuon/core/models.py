@@ -42,6 +42,7 @@ __all__ = [
     "RunnerJobExecutionResult",
     "VCSConnectionCommit",
     "parse_releases",
+    "problems",
 ]
 
 _log = logging.getLogger("pulumi_nuon")
@@ -92,12 +93,17 @@ def _scalar_keys(cls: type[BaseModel]) -> frozenset[str]:
     return frozenset(info.alias or name for name, info in cls.model_fields.items() if _is_scalar(info.annotation))
 
 
+def problems(err: ValidationError) -> list[tuple[tuple[int | str, ...], str]]:
+    """(location, pydantic's message) of each problem in ``err``, never the input value (the server's data).
+
+    ``errors()`` is called without the ``include_*`` switches, which pydantic 2.1 (our floor) does not have.
+    """
+    return [(tuple(e["loc"]), str(e["msg"])) for e in err.errors()]
+
+
 def _where(err: ValidationError) -> str:
     """Where each problem is and what pydantic said, without the input values (they are the server's data)."""
-    return "; ".join(
-        f"{'.'.join(str(part) for part in e['loc'])}: {e['msg']}"
-        for e in err.errors(include_url=False, include_context=False, include_input=False)
-    )
+    return "; ".join(f"{'.'.join(str(part) for part in loc)}: {msg}" for loc, msg in problems(err))
 
 
 def _without_invalid_parts(data: dict[str, Any], err: ValidationError, strict: frozenset[str]) -> dict[str, Any] | None:
@@ -106,8 +112,7 @@ def _without_invalid_parts(data: dict[str, Any], err: ValidationError, strict: f
     repaired = dict(data)
     bad_items: dict[str, set[int]] = {}
     changed = False
-    for error in err.errors(include_url=False, include_context=False, include_input=False):
-        loc = error["loc"]
+    for loc, _ in problems(err):
         if len(loc) == 1 and loc[0] in strict:
             return None
         if not loc or not isinstance(loc[0], str) or loc[0] not in repaired:

@@ -45,7 +45,7 @@ from pulumi_nuon.core.errors import (
     ResponseValidationError,
 )
 from pulumi_nuon.core.ids import validate_id
-from pulumi_nuon.core.models import RELEASES, ComponentRelease, ErrorBody, InstallDeploy
+from pulumi_nuon.core.models import RELEASES, ComponentRelease, ErrorBody, InstallDeploy, problems
 from pulumi_nuon.core.options import check_limit
 from pulumi_nuon.core.redaction import Redactor, redact, redactor
 from pulumi_nuon.core.settings import Settings
@@ -434,12 +434,12 @@ class Attempts:
 
 def _describe(err: ValidationError) -> str:
     """Pydantic's first complaint, without the input value (it may be anything the server sent)."""
-    errors = err.errors(include_url=False, include_context=False, include_input=False)
-    if not errors:
+    found = problems(err)
+    if not found:
         return "invalid"
-    first = errors[0]
-    where = ".".join(str(part) for part in first["loc"])
-    return f"{where}: {first['msg']}" if where else str(first["msg"])
+    loc, msg = found[0]
+    where = ".".join(str(part) for part in loc)
+    return f"{where}: {msg}" if where else msg
 
 
 def _parse(

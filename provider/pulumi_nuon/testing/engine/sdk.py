@@ -20,6 +20,7 @@ from typing import Any
 import grpc
 
 __all__ = [
+    "MINIMUM_SDK",
     "SECRET_SIG",
     "SIG_KEY",
     "TESTED_SDK",
@@ -33,6 +34,10 @@ __all__ = [
 
 TESTED_SDK = "3.272"
 """The Pulumi SDK version this module was written against and tested with."""
+MINIMUM_SDK = (3, 256)
+"""The oldest SDK LocalEngine runs programs with: its monitor answers invokes with
+``resource_pb2.ResourceInvokeResponse`` (3.256), and the suite passes there (below it, programs fail to start).
+The package itself needs less (``pulumi>=3.171`` in pyproject.toml): only this test tool needs more."""
 
 _NEEDED = (
     ("pulumi.runtime.rpc", ("UNKNOWN", "_special_sig_key", "_special_secret_sig")),
@@ -69,6 +74,8 @@ def check_sdk() -> None:
     problems: list[str] = []
     if not version.startswith("3."):
         problems.append(f"pulumi {version} is not a 3.x SDK")
+    elif _release(version) < MINIMUM_SDK:
+        problems.append(f"LocalEngine needs pulumi >= {'.'.join(map(str, MINIMUM_SDK))} (pip install -U pulumi)")
     for module_name, names in _NEEDED:
         try:
             module = importlib.import_module(module_name)
@@ -89,6 +96,15 @@ def check_sdk() -> None:
             + "; ".join(problems)
         )
     _checked = True
+
+
+def _release(version: str) -> tuple[int, int]:
+    """(major, minor) of a version string such as "3.256.0"; (0, 0) when it cannot be read."""
+    try:
+        major, minor = version.split(".")[:2]
+        return int(major), int("".join(ch for ch in minor if ch.isdigit()) or 0)
+    except ValueError:
+        return (0, 0)
 
 
 def _markers() -> tuple[str, str, str]:
