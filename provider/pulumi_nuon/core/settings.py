@@ -15,6 +15,7 @@ import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pulumi_nuon.core import constants as C
@@ -42,6 +43,8 @@ class SettingSpec:
     default: str | None = None
     cli: str | None = None
     """The CLI flag; the token deliberately has none, so it stays out of shell history."""
+    type: Literal["string", "number", "integer", "boolean"] = "string"
+    """Its type in the native provider's schema (stack config and environment values are strings either way)."""
 
 
 SETTINGS: tuple[SettingSpec, ...] = (
