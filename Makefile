@@ -23,6 +23,7 @@ test: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m tests.docs
+	$(BIN)/python -m pulumi_nuon.native.schema
 
 bench: $(STAMP)
 	$(BIN)/pytest tests/bench -m benchmark -s -p no:cacheprovider
