@@ -19,6 +19,16 @@ CANARY_TOKEN = "canary-token-3f9c1e7a-never-print-me"
 ORG_ID = "orgtest000000000000000000"
 
 
+def nuon_id(prefix: str, n: int = 1) -> str:
+    """A Nuon-shaped id for tests that need no simulator: `nuon_id("inl", 2)` is `inl` + 23 digits ending in 2."""
+    return f"{prefix}{n:023d}"
+
+
+CMP1, CMP2 = nuon_id("cmp", 1), nuon_id("cmp", 2)
+INL1, INL2 = nuon_id("inl", 1), nuon_id("inl", 2)
+BLD1, BLD2 = nuon_id("bld", 1), nuon_id("bld", 2)
+
+
 _O = TypeVar("_O", bound="Org")
 
 

@@ -1,9 +1,12 @@
-"""Gate a resource on a Nuon deploy: `dns-switch` waits until the latest release's build is live on the install.
+"""Gate a resource on a Nuon deploy: `dns-switch` waits until the build being rolled out is live on the install.
 
-The `DeployGate` polls the latest deploy of the component on the install until the deploy of the newest release's
-build is `active` (it passes), fails with Nuon's own description (the update fails and nothing after the gate
-runs), or the timeout passes. `dns-switch` stands in for your real resource (a DNS record, a smoke test, a status
-page, the next environment's rollout): anything with `depends_on=[gate]` waits for the gate.
+The `DeployGate` polls the latest deploy of the component on the install until the deploy of `buildId` is `active`
+(it passes), fails with Nuon's own description (the update fails and nothing after the gate runs), or the timeout
+passes. `dns-switch` stands in for your real resource (a DNS record, a smoke test, a status page, the next
+environment's rollout): anything with `depends_on=[gate]` waits for the gate.
+
+Which deploy counts is pinned by the build id: set `buildId` from CI (the build it asked Nuon to deploy). Without
+it, the program asks Nuon for the newest release's build — a legacy route that newer Nuon APIs no longer serve.
 """
 
 import pulumi
@@ -14,13 +17,14 @@ config = pulumi.Config()
 component_id = config.require("componentId")
 install_id = config.require("installId")
 
-releases = nuon.get_component_releases_output(component_id, limit=1)
+# The pin: the build CI deployed (`pulumi config set buildId bld...`), else the newest release's build.
+build_id = config.get("buildId") or nuon.get_component_releases_output(component_id, limit=1).latest_build_id
 
 gate = nuon.DeployGate(
     "web-app-rollout",
     component_id=component_id,
     install_id=install_id,
-    build_id=releases.latest_build_id,
+    build_id=build_id,
     timeout_seconds=config.get_float("timeoutSeconds") or 1200,
     poll_interval_seconds=config.get_float("pollIntervalSeconds") or 10,
 )
@@ -47,8 +51,7 @@ snapshot = nuon.LatestDeploy(
 
 pulumi.export("component_id", component_id)
 pulumi.export("install_id", install_id)
-pulumi.export("release_id", releases.latest_release_id)
-pulumi.export("build_id", releases.latest_build_id)
+pulumi.export("build_id", build_id)
 pulumi.export("gate_phase", gate.phase)
 pulumi.export("deploy_id", gate.deploy_id)
 pulumi.export("status", gate.status)

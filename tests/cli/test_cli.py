@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+import pulumi_nuon as nuon
 from pulumi_nuon.cli import EXIT_ERROR, EXIT_FAILED, EXIT_OK, EXIT_TIMEOUT, main
 from pulumi_nuon.testing.simulator import Timeline
 from tests.conftest import CANARY_TOKEN, ORG_ID, Org
@@ -183,13 +184,19 @@ def test_bad_token_exits_3_without_traceback(org: Org, monkeypatch: pytest.Monke
         no_leaks(out, err)
 
 
-def test_missing_settings_exit_3_with_the_configuration_message(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_settings_are_said_in_shell_terms(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A shell user sets environment variables and flags: no `pulumi config set`, no `api_token=`."""
     code, _, err = run("releases", "cmp000")
     assert code == EXIT_ERROR
-    assert err.startswith("error: No Nuon API token") and "NUON_API_TOKEN" in err
+    assert err == (
+        "error: no Nuon API token: export NUON_API_TOKEN=... (the CLI reads the Nuon API token only from the "
+        "environment, so it stays out of shell history).\n"
+    )
     monkeypatch.setenv("NUON_API_TOKEN", "t")
     code, _, err = run("deploy", "inl000", "cmp000")
-    assert code == EXIT_ERROR and "NUON_ORG_ID" in err
+    assert code == EXIT_ERROR
+    assert "export NUON_ORG_ID=... or pass --org-id" in err
+    assert "pulumi config" not in err and "org_id=" not in err
 
 
 def test_insecure_url_and_bad_ids_exit_3(org: Org) -> None:
@@ -333,3 +340,10 @@ def test_demo_with_the_pulumi_engine_drives_the_cli_on_a_temp_copy(
     assert backend.startswith("file://")
     assert not Path(cwd).exists()  # the temp copy is gone
     assert "$ pulumi up --yes" in out
+
+
+def test_python_dash_m_pulumi_nuon_is_the_cli() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pulumi_nuon", "--version"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and done.stdout.strip() == f"pulumi-nuon {nuon.__version__}"

@@ -40,6 +40,7 @@ def test_demo_failure_scenario_fails_the_update_with_nuons_words() -> None:
     done = demo("--scenario", "failure")
     out = done.stdout
     assert done.returncode == 1, out + done.stderr
-    assert "DeployFailedError" in out
-    assert "UPGRADE FAILED: context deadline exceeded" in out
+    reported = out.split("as `pulumi up` shows it:\n")[1].split("\n   `dns-switch`")[0]
+    assert "Deploy gate failed on install" in reported and "UPGRADE FAILED: context deadline exceeded" in reported
+    assert "Traceback" not in out and ".py" not in reported and len(reported.splitlines()) <= 6
     assert "`dns-switch` was not created" in out

@@ -11,7 +11,7 @@ import yaml
 
 from pulumi_nuon.testing.engine import UNKNOWN, LocalEngine
 from pulumi_nuon.testing.simulator import Timeline
-from tests.conftest import CANARY_TOKEN, Org
+from tests.conftest import CANARY_TOKEN, Org, nuon_id
 from tests.examples.conftest import EXAMPLES, FAST
 
 NAMES = ["releases-outputs", "gated-rollout", "fleet-gate", "stack-reference"]
@@ -24,10 +24,31 @@ def test_each_example_is_a_python_pulumi_project(name: str) -> None:
     project = yaml.safe_load((folder / "Pulumi.yaml").read_text())
     assert project["name"] == name
     assert project["runtime"] == {"name": "python"}
-    assert "pulumi-nuon" in (folder / "requirements.txt").read_text().split()
     assert (folder / "__main__.py").is_file()
     readme = (folder / "README.md").read_text()
     assert readme.startswith(f"# {name}") and "pulumi up" in readme
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_example_installs_this_package_from_its_checkout_never_by_name(name: str) -> None:
+    """`pulumi-nuon` is not on PyPI and its name is unclaimed: a bare name would install whoever registers it."""
+    folder = EXAMPLES / name
+    requirements = [
+        line.strip() for line in (folder / "requirements.txt").read_text().splitlines() if line.strip()[:1] not in "#"
+    ]
+    assert not [r for r in requirements if r.lower().replace("_", "-").startswith("pulumi-nuon")]
+    paths = [r for r in requirements if r.startswith(".")]
+    assert paths == ["../.."]
+    checkout = (folder / paths[0]).resolve()  # pip reads it from the example's folder, where Pulumi runs it
+    assert 'name = "pulumi-nuon"' in (checkout / "pyproject.toml").read_text()
+    assert [r for r in requirements if r.startswith("pulumi")] == [f"pulumi{_floor('pulumi')},<4"]
+
+
+def _floor(package: str) -> str:
+    """The floor pyproject.toml declares for `package` (the examples must not promise less)."""
+    pyproject = (EXAMPLES.parent / "pyproject.toml").read_text()
+    line = next(line for line in pyproject.splitlines() if line.strip().startswith(f'"{package}>='))
+    return line.strip().strip('",').removeprefix(package).split(",")[0]
 
 
 def test_root_project_runs_gated_rollout() -> None:
@@ -66,6 +87,17 @@ def test_releases_outputs(org: Org, example: Make) -> None:
     assert engine.up().outputs["deploy_is_latest_build"] is False
 
 
+def test_releases_outputs_on_a_nuon_without_releases(org: Org, example: Make) -> None:
+    """Newer Nuon APIs answer 404 for the releases route: the example says so, or reads only the deploy."""
+    org.sim.releases_gone = 404
+    config = {**org.nuon_config(), "componentId": org.app.id, "installId": org.prod.id}
+    failed = example("releases-outputs", config=config).preview()
+    assert not failed.success and "no longer serves component releases" in (failed.error or "")
+    up = example("releases-outputs", config={**config, "readReleases": "false"}, stack="deploy-only").up()
+    assert up.success, up.error
+    assert up.outputs["deploy_status"] == "active" and "release_ids" not in up.outputs
+
+
 # -- gated-rollout ---------------------------------------------------------------------------------------------
 
 
@@ -93,7 +125,6 @@ def test_gated_rollout_waits_for_the_deploy_then_is_stable(org: Org, example: Ma
     assert up.outputs["deploy_id"] == deploy.id
     assert up.outputs["switched_to"] == deploy.id
     assert up.outputs["snapshot_status"] == "active"
-    assert up.outputs["release_id"] == rollout.id
     assert up.outputs["passed_at"]
     assert "executing" in up.host_stderr  # the gate's progress lines saw the deploy run
     assert up.duration_seconds < 10
@@ -101,6 +132,24 @@ def test_gated_rollout_waits_for_the_deploy_then_is_stable(org: Org, example: Ma
     again = engine.up()
     assert again.success, again.error
     assert set(again.steps.values()) == {"same"}
+
+
+@pytest.mark.parametrize("name", ["gated-rollout", "fleet-gate"])
+def test_gating_examples_run_on_a_nuon_without_releases_with_the_build_id_from_config(
+    org: Org, example: Make, name: str
+) -> None:
+    org.sim.releases_gone = 404
+    yesterday = org.sim.latest_deploy(org.prod, org.app)
+    build = nuon_id("bld", 42)  # what CI deployed
+    todays = org.sim.trigger_deploy(org.prod, org.app, build_id=build, timeline=Timeline.apply_success().delayed(20))
+    installs = {"installId": org.prod.id} if name == "gated-rollout" else {"installIds": [org.prod.id]}
+    config = {**org.nuon_config(), "componentId": org.app.id, **installs, "buildId": build, **FAST}
+    up = example(name, config=config).up()
+    assert up.success, up.error
+    assert up.outputs["build_id"] == build
+    deploy_id = up.outputs["deploy_id"] if name == "gated-rollout" else up.outputs["deploy_ids"][org.prod.id]
+    assert yesterday is not None and deploy_id == todays.id != yesterday["id"]
+    assert org.sim.log.count("releases") == 0
 
 
 def test_gated_rollout_failing_deploy_fails_the_update(org: Org, example: Make) -> None:
@@ -174,29 +223,28 @@ def stand_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, dict[str, An
     _UPSTREAM.clear()
 
 
-def test_stack_reference_reads_the_rollout_stacks_outputs(
+def test_stack_reference_promotes_the_build_the_upstream_gate_passed(
     org: Org, example: Make, stand_in: dict[str, dict[str, Any]]
 ) -> None:
-    org.release(org.prod)
-    upstream = example("gated-rollout", config=gated_config(org), stack="prod").up()
+    rollout = org.release(org.staging)  # staging runs the new build first
+    upstream_config = {**gated_config(org), "installId": org.staging.id, "buildId": rollout.build_id}
+    upstream = example("gated-rollout", config=upstream_config, stack="staging").up()
     assert upstream.success, upstream.error
-    stand_in["organization/gated-rollout/prod"] = upstream.outputs
+    stand_in["organization/gated-rollout/staging"] = upstream.outputs
 
-    config = {**org.nuon_config(), "rolloutStack": "organization/gated-rollout/prod"}
+    config = {
+        **org.nuon_config(),
+        "rolloutStack": "organization/gated-rollout/staging",
+        "installId": org.prod.id,
+        **FAST,
+    }
     engine = example("stack-reference", config=config, stack="prod")
+    prod_deploy = org.sim.trigger_deploy(
+        org.prod, org.app, build_id=rollout.build_id, timeline=Timeline.apply_success().delayed(20)
+    )
     up = engine.up()
     assert up.success, up.error
-    assert up.outputs["upstream_passed"] is True
-    assert up.outputs["upstream_status"] == "active"
-    assert up.outputs["upstream_deploy_id"] == upstream.outputs["deploy_id"]
-    assert up.outputs["upstream_build_id"] == upstream.outputs["build_id"]
-    assert up.outputs["current_deploy_id"] == upstream.outputs["deploy_id"]
-    assert up.outputs["still_current"] is True
-
-    org.sim.trigger_deploy(
-        org.prod, org.app, build_id="bldnewerbuild0000000000000", timeline=Timeline.constant("active")
-    )
-    later = engine.up()
-    assert later.success, later.error
-    assert later.outputs["still_current"] is False
-    assert later.outputs["current_status"] == "active"
+    assert up.outputs["upstream_build_id"] == rollout.build_id == up.outputs["promoted_build_id"]
+    assert up.outputs["deploy_id"] == prod_deploy.id and up.outputs["status"] == "active"
+    assert up.steps["promotion"] == "create"
+    assert f"waiting for a deploy of build {rollout.build_id}" in up.host_stderr

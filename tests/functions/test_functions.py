@@ -12,7 +12,6 @@ from typing import Any
 
 import pulumi
 import pytest
-from pulumi.runtime import rpc
 
 import pulumi_nuon as nuon
 from pulumi_nuon.core.errors import (
@@ -22,7 +21,9 @@ from pulumi_nuon.core.errors import (
     InvalidIdError,
     ReleasesNotServedError,
 )
+from pulumi_nuon.core.options import GET_COMPONENT_RELEASES, GET_LATEST_DEPLOY
 from pulumi_nuon.dynamic.functions import GetComponentReleasesResult, GetLatestDeployResult
+from pulumi_nuon.testing.engine import LocalEngine
 from pulumi_nuon.testing.simulator import Fault, Timeline
 from tests.conftest import CANARY_TOKEN, ORG_ID, Org, new_org
 
@@ -262,32 +263,36 @@ def test_several_output_reads_run_concurrently(world: World) -> None:
 # --- results and export ---------------------------------------------------------------------------------------
 
 
-def test_results_export_as_plain_json(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in world.env.items():
-        monkeypatch.setenv(key, value)
-    deploy = nuon.get_latest_deploy(world.install, world.component)
-    releases = nuon.get_component_releases(world.component, limit=2)
+def test_results_export_as_json_objects_as_a_stack_output(world: World) -> None:
+    """`pulumi.export("x", result)` shows the flat JSON values (not a list of keys), in both forms."""
 
-    async def serialize(value: Any) -> Any:
-        return await rpc.serialize_property(value, [], None)
+    def program() -> None:
+        pulumi.export("deploy", nuon.get_latest_deploy_output(world.install, world.component))
+        pulumi.export("plain", nuon.get_latest_deploy(world.install, world.component))
+        pulumi.export("releases", nuon.get_component_releases_output(world.component, limit=2))
 
-    exported = asyncio.run(serialize({"deploy": deploy, "releases": releases}))
-    assert exported["deploy"] == dict(deploy) and exported["deploy"]["status"] == "executing"
-    assert exported["deploy"]["phase"] == "in_progress"
-    assert set(exported["releases"]) == {
-        "component_id",
-        "release_ids",
-        "latest_release_id",
-        "latest_build_id",
-        "release_count",
-        "releases",
-    }
-    assert exported["releases"]["releases"][0] == {
-        "id": releases.latest_release_id,
-        "build_id": releases.latest_build_id,
-        "status": releases.releases[0].status,
-        "created_at": releases.releases[0].created_at,
-    }
+    with LocalEngine(program, project="fn", stack="test", config=world.nuon_config()) as engine:
+        result = engine.up()
+    assert result.success, result.error
+    deploy, releases = result.outputs["deploy"], result.outputs["releases"]
+    assert deploy == result.outputs["plain"]
+    assert deploy["status"] == "executing" and deploy["phase"] == "in_progress" and deploy["found"] is True
+    assert set(deploy) == {"install_id", "component_id", *(o.name for o in GET_LATEST_DEPLOY.outputs)}
+    assert set(releases) == {"component_id", "releases", *(o.name for o in GET_COMPONENT_RELEASES.outputs)}
+    assert releases["releases"][0]["id"] == releases["latest_release_id"] and releases["release_count"] == 2
+
+
+def test_results_keep_typed_access_through_output_all(world: World) -> None:
+    got = resolve(
+        lambda: pulumi.Output.all(
+            nuon.get_latest_deploy_output(world.install, world.component),
+            nuon.get_component_releases_output(world.component, limit=1),
+        ),
+        world,
+    )
+    deploy, releases = got.value
+    assert deploy.status == "executing" and deploy["status"] == "executing" and dict(deploy)["found"] is True
+    assert releases.releases[0].id == releases.latest_release_id
 
 
 def test_results_are_read_only(world: World, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -33,6 +33,7 @@ from pulumi_nuon.core.options import (
 )
 from pulumi_nuon.core.views import deploy_values, gate_values, releases_values
 from pulumi_nuon.core.wait import InstallOutcome, Verdict, WaitOptions, WaitResult
+from tests.conftest import BLD2, CMP1, INL1, INL2
 from tests.docs import generated_blocks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,10 +77,8 @@ def test_the_cli_wait_flags_are_the_gate_rows_with_a_flag() -> None:
 def test_views_produce_exactly_the_table_outputs() -> None:
     assert set(deploy_values(None)) == {o.name for o in LATEST_DEPLOY.outputs}
     assert set(releases_values([])) == {o.name for o in COMPONENT_RELEASES.outputs}
-    outcome = InstallOutcome.of("inl1", Verdict.PASS, "ok", None, 0.0)
-    assert set(gate_values(WaitResult("cmp1", {"inl1": outcome}, 0.0, None), "inl1")) == {
-        o.name for o in DEPLOY_GATE.outputs
-    }
+    outcome = InstallOutcome.of(INL1, Verdict.PASS, "ok", None, 0.0)
+    assert set(gate_values(WaitResult(CMP1, {INL1: outcome}, 0.0, None), INL1)) == {o.name for o in DEPLOY_GATE.outputs}
     assert GET_LATEST_DEPLOY.outputs == LATEST_DEPLOY.outputs
     assert GET_COMPONENT_RELEASES.outputs == COMPONENT_RELEASES.outputs
 
@@ -133,8 +132,8 @@ def test_names_are_unique_and_camel_case_is_reversible() -> None:
             {"accept_auto_skipped": "yes"},
             ("accept_auto_skipped", "accept_auto_skipped must be true or false, got 'yes'"),
         ),
-        ({"install_ids": "inl1"}, ("install_ids", "install_ids must be a non-empty list of Nuon ids, got 'inl1'")),
-        ({"install_ids": [["inl1"]]}, ("install_ids", "install_ids[0] must be a string, got list.")),
+        ({"install_ids": "x"}, ("install_ids", "install_ids must be a non-empty list of Nuon ids, got 'x'")),
+        ({"install_ids": [[INL1]]}, ("install_ids", "install_ids[0] must be a string, got list.")),
         (
             {"build_id": "a b"},
             ("build_id", "build_id 'a b' is not a Nuon id: ids contain no whitespace, '/', '\\', '?', '#' or '%'."),
@@ -142,7 +141,7 @@ def test_names_are_unique_and_camel_case_is_reversible() -> None:
     ],
 )
 def test_check_inputs_names_the_input_and_what_it_allows(values: dict[str, Any], problem: tuple[str, str]) -> None:
-    _, problems = check_inputs(DEPLOY_GATE, {"component_id": "cmp1", **values})
+    _, problems = check_inputs(DEPLOY_GATE, {"component_id": CMP1, **values})
     assert problems == [problem]
 
 
@@ -150,11 +149,11 @@ def test_check_inputs_fills_defaults_normalises_and_skips_unknowns() -> None:
     unknown = object()
     out, problems = check_inputs(
         DEPLOY_GATE,
-        {"component_id": "cmp1", "install_ids": ["inl1", "inl1", "inl2"], "max_concurrency": 4.0, "build_id": unknown},
+        {"component_id": CMP1, "install_ids": [INL1, INL1, INL2], "max_concurrency": 4.0, "build_id": unknown},
         known=lambda v: v is not unknown,
     )
     assert problems == []
-    assert out["install_ids"] == ["inl1", "inl2"] and out["max_concurrency"] == 4 and out["build_id"] is unknown
+    assert out["install_ids"] == [INL1, INL2] and out["max_concurrency"] == 4 and out["build_id"] is unknown
     assert out["timeout_seconds"] == 1200.0 and out["accept_auto_skipped"] is True
     assert check_inputs(DEPLOY_GATE, {})[1] == [
         ("component_id", "component_id is required: " + DEPLOY_GATE.input("component_id").doc)
@@ -165,7 +164,7 @@ def test_check_inputs_fills_defaults_normalises_and_skips_unknowns() -> None:
     ("old", "new", "replaces", "updates"),
     [
         ({}, {"timeout_seconds": 60}, [], []),
-        ({}, {"build_id": "bld2"}, [], ["build_id"]),
+        ({}, {"build_id": BLD2}, [], ["build_id"]),
         ({"timeout_seconds": 10}, {"timeout_seconds": 10.0}, [], []),
         ({"skip_wait": True}, {"skip_wait": False}, [], ["skip_wait"]),
         ({"skip_wait": False}, {"skip_wait": True}, [], []),
@@ -182,8 +181,8 @@ def test_the_gate_diff_follows_each_inputs_change_rule(
 
 
 def test_view_diff_replaces_on_identity_and_always_refresh_updates_every_time() -> None:
-    olds = {"install_id": "inl1", "component_id": "cmp1"}
-    assert diff_inputs(LATEST_DEPLOY, olds, {**olds, "install_id": "inl2"}) == (["install_id"], [])
+    olds = {"install_id": INL1, "component_id": CMP1}
+    assert diff_inputs(LATEST_DEPLOY, olds, {**olds, "install_id": INL2}) == (["install_id"], [])
     assert diff_inputs(LATEST_DEPLOY, olds, {**olds, "always_refresh": True}) == ([], ["always_refresh"])
 
 

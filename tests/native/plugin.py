@@ -63,12 +63,15 @@ class FakeEngine(engine_pb2_grpc.EngineServicer):  # type: ignore[misc]
             self.lines.append(LogLine(request.severity, request.urn, request.message, request.ephemeral))
         return empty_pb2.Empty()
 
-    def on(self, urn: str, *, ephemeral: bool | None = None) -> list[str]:
+    def on(self, urn: str, *, ephemeral: bool | None = None, severity: int | None = None) -> list[str]:
+        """The messages logged on ``urn`` (only the ephemeral ones, or only the others; of one severity)."""
         with self._lock:
             return [
                 line.message
                 for line in self.lines
-                if line.urn == urn and (ephemeral is None or line.ephemeral is ephemeral)
+                if line.urn == urn
+                and (ephemeral is None or line.ephemeral is ephemeral)
+                and (severity is None or line.severity == severity)
             ]
 
     def stop(self) -> None:

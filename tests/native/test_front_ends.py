@@ -57,14 +57,18 @@ def failure(org: Org) -> tuple[dict[str, Any], Expect]:
     deploy = org.sim.trigger_deploy(
         install, org.app, timeline=Timeline.failure(description="helm upgrade failed: timed out waiting")
     )
-    words = [f"on install {install.id}: deploy {deploy.id} ended in status 'error': helm upgrade failed: timed out"]
+    words = [
+        f"Deploy gate failed on install {install.id} (component {org.app.id}): deploy {deploy.id} ended in status "
+        "'error': helm upgrade failed: timed out waiting.",
+        "See the deploy's logs in Nuon, fix the cause and deploy again",
+    ]
     return {"install_id": install.id}, Expect(False, words=words)
 
 
 def pending_approval(org: Org) -> tuple[dict[str, Any], Expect]:
     install = _install(org)
     deploy = org.sim.trigger_deploy(install, org.app, timeline=Timeline.pending_approval())
-    words = [f"deploy {deploy.id} has waited for approval", "limit 0.3s", "approve or deny it in Nuon"]
+    words = [f"deploy {deploy.id} has waited for approval", "(limit 0.3s)", "Approve or deny the deploy in Nuon"]
     return {"install_id": install.id, "approval_timeout_seconds": 0.3}, Expect(False, words=words)
 
 
@@ -79,7 +83,8 @@ def timeout(org: Org) -> tuple[dict[str, Any], Expect]:
     install = _install(org)
     org.sim.trigger_deploy(install, org.app, timeline=Timeline.of((0, "queued"), (5, "hibernating")))
     inputs = {"install_id": install.id, "timeout_seconds": 0.6, "poll_interval_seconds": 0.05}
-    return inputs, Expect(False, words=["timed out after 0.6s", install.id, "statuses seen: queued → hibernating"])
+    words = ["timed out after 0.6s", f"{install.id}: ", "statuses seen: queued → hibernating", "raise timeout_seconds"]
+    return inputs, Expect(False, words=words)
 
 
 def not_found_within_the_grace(org: Org) -> tuple[dict[str, Any], Expect]:
@@ -90,7 +95,10 @@ def not_found_within_the_grace(org: Org) -> tuple[dict[str, Any], Expect]:
 
 def not_found_past_the_grace(org: Org) -> tuple[dict[str, Any], Expect]:
     install = _install(org)
-    words = [f"on install {install.id}: no deploy of the component appeared within the 0.2s grace"]
+    words = [
+        f"on install {install.id} (component {org.app.id}): no deploy of the component appeared within the 0.2s grace",
+        "Check the install and component ids",
+    ]
     return {"install_id": install.id, "not_found_grace_seconds": 0.2}, Expect(False, words=words)
 
 
@@ -106,14 +114,18 @@ def fleet_with_a_failure(org: Org) -> tuple[dict[str, Any], Expect]:
     for install in installs[:2]:
         org.sim.trigger_deploy(install, org.app, timeline=Timeline.apply_success())
     bad = org.sim.trigger_deploy(installs[2], org.app, timeline=Timeline.failure(description="terraform apply failed"))
-    words = [f"on install {installs[2].id}: deploy {bad.id} ended in status 'error': terraform apply failed"]
+    words = [
+        f"on install {installs[2].id} (component {org.app.id}): deploy {bad.id} ended in status 'error': terraform "
+        "apply failed.",
+        "Stopped watching 2 other install(s).",
+    ]
     return {"install_ids": [i.id for i in installs]}, Expect(False, words=words)
 
 
 def auto_skipped_refused(org: Org) -> tuple[dict[str, Any], Expect]:
     install = _install(org)
     org.sim.trigger_deploy(install, org.app, timeline=Timeline.auto_skipped())
-    words = ["was auto-skipped", "accept_auto_skipped is False"]
+    words = ["was auto-skipped", "accept_auto_skipped is False", "set accept_auto_skipped to accept no-op deploys"]
     return {"install_id": install.id, "accept_auto_skipped": False}, Expect(False, words=words)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import grpc
 from google.protobuf import empty_pb2
-from pulumi.runtime.proto import provider_pb2
+from pulumi.runtime.proto import engine_pb2, provider_pb2
 from pulumi.runtime.rpc import UNKNOWN
 
 from pulumi_nuon._version import __version__
@@ -19,6 +19,7 @@ from tests.native.plugin import Plugin, Secret, from_struct, to_struct
 
 FAST = {"pollIntervalSeconds": 0.01, "timeoutSeconds": 20}
 PROVIDER_URN = "urn:pulumi:dev::test::pulumi:providers:nuon::default"
+BUILD = "bld0a1b2c3d4e5f6g7h8i9j0k1"
 
 
 def gate(org: Org, **inputs: Any) -> dict[str, Any]:
@@ -87,13 +88,13 @@ def test_diff_follows_the_option_tables_change_rules(org: Org, plugin: Plugin) -
     assert plugin.diff("DeployGate", "g", olds, {**gate(org), "timeoutSeconds": 30}).changes == (
         provider_pb2.DiffResponse.DIFF_NONE
     )
-    changed = plugin.diff("DeployGate", "g", olds, {**gate(org), "buildId": "bld2"})
+    changed = plugin.diff("DeployGate", "g", olds, {**gate(org), "buildId": BUILD})
     assert (changed.changes, list(changed.diffs), list(changed.replaces)) == (
         provider_pb2.DiffResponse.DIFF_SOME,
         ["buildId"],
         [],
     )
-    ignored = plugin.diff("DeployGate", "g", olds, {**gate(org), "buildId": "bld2"}, ignoreChanges=["buildId"])
+    ignored = plugin.diff("DeployGate", "g", olds, {**gate(org), "buildId": BUILD}, ignoreChanges=["buildId"])
     assert ignored.changes == provider_pb2.DiffResponse.DIFF_NONE
     deploy = {"installId": org.prod.id, "componentId": org.app.id}
     moved = plugin.diff("LatestDeploy", "d", deploy, {**deploy, "installId": org.staging.id})
@@ -140,8 +141,12 @@ def test_progress_is_ephemeral_status_on_the_gates_row_and_the_outcome_a_diagnos
     assert status[0] == f"DeployGate: waiting for component {org.app.id} on 1 install(s)"
     for word in ("queued", "planning", "executing", "pending-approval: waiting for approval", "active: passed"):
         assert any(f"{org.prod.id}: deploy {deploy.id} is {word}" in line for line in status), word
-    [outcome] = plugin.engine.on(urn, ephemeral=False)
+    [outcome] = plugin.engine.on(urn, ephemeral=False, severity=engine_pb2.INFO)
     assert outcome.startswith("DeployGate passed at ") and f"{org.prod.id}: {deploy.id} active" in outcome
+    # Without buildId the gate passed on a deploy older than itself (the simulator's deploy started a day ago):
+    [warning] = plugin.engine.on(urn, ephemeral=False, severity=engine_pb2.WARNING)
+    assert warning.startswith(f"warning: {org.prod.id}: passed on deploy {deploy.id}, which finished ")
+    assert "Pin the deploy with buildId" in warning
 
 
 def test_a_failed_gate_is_one_clean_paragraph_with_nuons_words_and_what_to_do(org: Org, plugin: Plugin) -> None:
@@ -153,10 +158,9 @@ def test_a_failed_gate_is_one_clean_paragraph_with_nuons_words_and_what_to_do(or
     assert not outcome.ok
     lines = outcome.error.splitlines()
     assert lines == [
-        f"Deploy gate failed for component {org.app.id} on install {org.prod.id}: deploy {deploy.id} ended in "
+        f"Deploy gate failed on install {org.prod.id} (component {org.app.id}): deploy {deploy.id} ended in "
         "status 'error': helm upgrade failed: timed out waiting.",
-        f"What to do: look at deploy {deploy.id} in Nuon (its plan and logs), fix the cause and deploy again, then "
-        "run `pulumi up` again: the gate waits for the newest deploy.",
+        "See the deploy's logs in Nuon, fix the cause and deploy again; the next update waits for it.",
     ]
     assert "Traceback" not in plugin.stderr and 'File "' not in outcome.error
 
@@ -167,8 +171,25 @@ def test_update_waits_again_and_customtimeouts_cap_the_gates_deadline(org: Org, 
     outcome = plugin.update("DeployGate", "g", {}, gate(org, timeoutSeconds=60, pollIntervalSeconds=0.1), timeout=0.5)
     assert not outcome.ok and time.monotonic() - started < 3
     assert "Deploy gate timed out after 0.5s" in outcome.error
-    assert "The limit was the resource's customTimeouts (0.5s), shorter than timeoutSeconds (60s)." in outcome.error
-    assert outcome.error.splitlines()[-1].startswith("What to do: the deploys go on in Nuon")
+    assert outcome.error.splitlines()[-2:] == [
+        "The limit was the resource's customTimeouts (0.5s), shorter than timeoutSeconds (60s).",
+        "If deploys take longer, raise timeoutSeconds; otherwise look at the deploys in Nuon.",
+    ]
+
+
+def test_an_update_for_new_triggers_waits_for_a_deploy_newer_than_the_one_passed(org: Org, plugin: Plugin) -> None:
+    first = org.sim.trigger_deploy(org.prod, org.app, timeline=Timeline.constant("active"))
+    created = plugin.create("DeployGate", "g", gate(org, triggers=["r1"]))
+    assert created.outputs["deployId"] == first.id
+    second = org.sim.trigger_deploy(org.prod, org.app, timeline=Timeline.apply_success(), at=org.sim.now + 30)
+    org.sim.auto_advance(5)
+    updated = plugin.update("DeployGate", "g", created.outputs, gate(org, triggers=["r2"]))
+    assert updated.ok, updated.error
+    assert (updated.outputs["deployId"], updated.outputs["status"]) == (second.id, "active")
+    status = plugin.engine.on(plugin.urn("DeployGate", "g"), ephemeral=True)
+    assert f"waiting for a deploy newer than deploy {first.id} (active), which this gate passed last" in " ".join(
+        status
+    )
 
 
 def test_refresh_reads_a_deploy_again_and_keeps_a_gates_record(org: Org, plugin: Plugin) -> None:

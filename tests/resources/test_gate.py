@@ -14,7 +14,7 @@ import pytest
 
 import pulumi_nuon as nuon
 from pulumi_nuon.testing.simulator import Timeline
-from tests.conftest import CANARY_TOKEN
+from tests.conftest import CANARY_TOKEN, INL1, INL2
 from tests.resources.conftest import Env
 
 FAST = {"poll_interval_seconds": 0.01, "timeout_seconds": 20}
@@ -84,7 +84,7 @@ def test_gate_fails_the_update_with_nuons_words(env: Env, timeline: Timeline, wo
         result = engine.up()
     assert not result.success
     assert words in (result.error or "")
-    assert f"on install {env.prod.id}: deploy {deploy.id} ended" in (result.error or "")
+    assert f"on install {env.prod.id} (component {env.app.id}): deploy {deploy.id} ended" in (result.error or "")
     assert [r["name"] for r in result.state["resources"] if r["name"] == "gate"] == []  # a failed create leaves nothing
 
 
@@ -138,7 +138,7 @@ def test_not_found_past_the_grace_fails(env: Env) -> None:
     with env.engine(program) as engine:
         result = engine.up()
     assert not result.success
-    expected = f"on install {env.prod.id}: no deploy of the component appeared within the 0.2s grace"
+    expected = f"on install {env.prod.id} (component {env.app.id}): no deploy of the component appeared within the 0.2s"
     assert expected in (result.error or "")
 
 
@@ -183,9 +183,8 @@ def test_fleet_gate_fails_naming_the_failing_install(env: Env) -> None:
     with env.engine(program) as engine:
         result = engine.up()
     assert not result.success
-    assert f"on install {others[2].id}: deploy {bad.id} ended in status 'error': terraform apply failed" in (
-        result.error or ""
-    )
+    expected = f"on install {others[2].id} (component {env.app.id}): deploy {bad.id} ended in status 'error'"
+    assert f"{expected}: terraform apply failed" in (result.error or "")
 
 
 def test_fleet_gate_passes_when_every_install_is_done(env: Env) -> None:
@@ -241,19 +240,25 @@ def test_second_up_is_a_no_op_and_a_trigger_waits_again(env: Env) -> None:
             poll_interval_seconds=0.01,
         )
         pulumi.export("passed_at", gate.passed_at)
+        pulumi.export("deploy_id", gate.deploy_id)
 
     with env.engine(program) as engine:
         first = engine.up()
         assert first.success, first.error
+        first_deploy = first.outputs["deploy_id"]
         polls = requests_to_latest(env)
         second = engine.up()
         assert second.steps["gate"] == "same" and requests_to_latest(env) == polls
         assert second.outputs["passed_at"] == first.outputs["passed_at"]
         engine.set_config("test:timeout", "30")  # a tunable alone changes nothing remotely
         assert engine.up().steps["gate"] == "same" and requests_to_latest(env) == polls
-        engine.set_config("test:release", "r2")
+        engine.set_config("test:release", "r2")  # "something new was deployed": the deploy passed already won't do
+        newer = env.sim.trigger_deploy(env.prod, env.app, timeline=Timeline.apply_success().delayed(20))
         third = engine.up()
+        assert third.success, third.error
         assert third.steps["gate"] == "update" and requests_to_latest(env) > polls
+        assert f"waiting for a deploy newer than deploy {first_deploy}" in third.host_stderr
+        assert third.outputs["deploy_id"] == newer.id
         refreshed = engine.refresh()
         assert refreshed.success and refreshed.steps["gate"] == "read"
         polls = requests_to_latest(env)
@@ -274,17 +279,17 @@ def test_skip_wait_records_the_current_deploy_without_waiting(env: Env) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "words"),
     [
-        ({"install_id": "inl1", "install_ids": ["inl2"]}, "set install_id or install_ids, not both"),
+        ({"install_id": INL1, "install_ids": [INL2]}, "set install_id or install_ids, not both"),
         ({}, "set install_id (one install) or install_ids (a fleet)"),
         ({"install_id": ""}, "install_id is empty"),
         ({"install_ids": []}, "install_ids must be a non-empty list"),
-        ({"install_id": "inl1", "timeout_seconds": 0}, "timeout_seconds must be a number greater than 0, got 0"),
+        ({"install_id": INL1, "timeout_seconds": 0}, "timeout_seconds must be a number greater than 0, got 0"),
         (
-            {"install_id": "inl1", "timeout_seconds": 5, "poll_interval_seconds": 10},
+            {"install_id": INL1, "timeout_seconds": 5, "poll_interval_seconds": 10},
             "poll_interval_seconds (10) must not exceed timeout_seconds (5)",
         ),
-        ({"install_id": "inl1", "poll_interval_seconds": -1}, "poll_interval_seconds must be a number greater than 0"),
-        ({"install_id": "inl1", "approval_timeout_seconds": "soon"}, "approval_timeout_seconds must be a number"),
+        ({"install_id": INL1, "poll_interval_seconds": -1}, "poll_interval_seconds must be a number greater than 0"),
+        ({"install_id": INL1, "approval_timeout_seconds": "soon"}, "approval_timeout_seconds must be a number"),
     ],
 )
 def test_check_rejects_bad_input_with_the_property_named(env: Env, kwargs: dict[str, Any], words: str) -> None:

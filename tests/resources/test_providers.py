@@ -18,7 +18,7 @@ from pulumi.runtime import rpc
 import pulumi_nuon as nuon
 from pulumi_nuon.dynamic.providers import ComponentReleasesProvider, DeployGateProvider, LatestDeployProvider
 from pulumi_nuon.testing.simulator import Timeline
-from tests.conftest import DATA
+from tests.conftest import BLD2, CMP1, CMP2, DATA, INL1, INL2
 from tests.resources.conftest import Env
 
 PROVIDERS = (ComponentReleasesProvider, LatestDeployProvider, DeployGateProvider)
@@ -42,7 +42,7 @@ def test_providers_pickled_by_version_0_1_0_still_load() -> None:
         "_LatestDeployProvider": LatestDeployProvider,
         "_DeployGateProvider": DeployGateProvider,
     }
-    assert loaded["_DeployGateProvider"].diff("id", {"component_id": "cmp1"}, {"component_id": "cmp2"}).changes
+    assert loaded["_DeployGateProvider"].diff("id", {"component_id": CMP1}, {"component_id": CMP2}).changes
 
 
 def test_a_provider_unpickled_without_configure_reads_credentials_from_the_environment(env: Env) -> None:
@@ -77,23 +77,23 @@ class pulumi_env:
 def test_gate_diff_looks_only_at_what_is_waited_for() -> None:
     gate = DeployGateProvider()
     olds = {
-        "component_id": "cmp1",
-        "install_ids": ["inl1"],
+        "component_id": CMP1,
+        "install_ids": [INL1],
         "build_id": None,
         "triggers": None,
         "timeout_seconds": 1200,
         "__provider": "old-pickle",
     }
     assert gate.diff("id", olds, {**olds, "timeout_seconds": 60, "__provider": "new-pickle"}).changes is False
-    for key, value in (("install_ids", ["inl2"]), ("component_id", "cmp2"), ("build_id", "bld2"), ("triggers", [1])):
+    for key, value in (("install_ids", [INL2]), ("component_id", CMP2), ("build_id", BLD2), ("triggers", [1])):
         result = gate.diff("id", olds, {**olds, key: value})
         assert result.changes is True and result.replaces == [], key
 
 
 def test_view_diff_replaces_on_identity_and_updates_on_triggers() -> None:
     view = LatestDeployProvider()
-    olds = {"install_id": "inl1", "component_id": "cmp1", "triggers": "a"}
-    assert view.diff("id", olds, {**olds, "install_id": "inl2"}).replaces == ["install_id"]
+    olds = {"install_id": INL1, "component_id": CMP1, "triggers": "a"}
+    assert view.diff("id", olds, {**olds, "install_id": INL2}).replaces == ["install_id"]
     changed = view.diff("id", olds, {**olds, "triggers": "b"})
     assert changed.changes is True and changed.replaces == []
     assert view.diff("id", olds, dict(olds)).changes is False
@@ -114,7 +114,7 @@ def test_check_tolerates_unknown_values_in_a_preview() -> None:
         "poll_interval_seconds": rpc.UNKNOWN,
     }
     assert gate.check({}, news).failures == []
-    fleet = {"component_id": "cmp1", "install_id": None, "install_ids": ["inl1", rpc.UNKNOWN], "timeout_seconds": 60}
+    fleet = {"component_id": CMP1, "install_id": None, "install_ids": [INL1, rpc.UNKNOWN], "timeout_seconds": 60}
     assert gate.check({}, fleet).failures == []
 
 

@@ -9,14 +9,15 @@ import pytest
 from pulumi_nuon.core.errors import InvalidArgumentError
 from pulumi_nuon.core.models import InstallDeploy
 from pulumi_nuon.core.wait import Verdict, WaitOptions, Watch, assess
+from tests.conftest import BLD1, BLD2, INL1
 
 
-def deploy(status: str, *, build: str = "bld1", id: str = "dpl1", description: str | None = None) -> InstallDeploy:
+def deploy(status: str, *, build: str = BLD1, id: str = "dpl1", description: str | None = None) -> InstallDeploy:
     return InstallDeploy(id=id, status=status, build_id=build, status_description=description)
 
 
 def watch() -> Watch:
-    return Watch("inl1", started=0.0)
+    return Watch(INL1, started=0.0)
 
 
 @pytest.mark.parametrize(
@@ -66,10 +67,10 @@ def test_without_grace_404_waits_for_ever() -> None:
 
 
 def test_a_deploy_of_another_build_is_waited_past_even_when_it_failed() -> None:
-    options = WaitOptions(build_id="bld2")
-    assert assess(watch(), deploy("active", build="bld1"), 0.0, options)[0] is Verdict.WAIT
-    assert assess(watch(), deploy("error", build="bld1"), 0.0, options)[0] is Verdict.WAIT
-    assert assess(watch(), deploy("active", build="bld2"), 0.0, options)[0] is Verdict.PASS
+    options = WaitOptions(build_id=BLD2)
+    assert assess(watch(), deploy("active", build=BLD1), 0.0, options)[0] is Verdict.WAIT
+    assert assess(watch(), deploy("error", build=BLD1), 0.0, options)[0] is Verdict.WAIT
+    assert assess(watch(), deploy("active", build=BLD2), 0.0, options)[0] is Verdict.PASS
 
 
 def test_approval_timeout_counts_from_when_the_deploy_entered_pending_approval() -> None:

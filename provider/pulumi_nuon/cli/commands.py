@@ -26,7 +26,7 @@ from typing import Any, NoReturn, TextIO
 from pulumi_nuon._version import __version__
 from pulumi_nuon.core import constants as C
 from pulumi_nuon.core.constants import EXIT_ERROR, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_TIMEOUT
-from pulumi_nuon.core.errors import DeployFailedError, DeployTimeoutError, NuonError
+from pulumi_nuon.core.errors import ConfigurationError, DeployFailedError, DeployTimeoutError, NuonError
 from pulumi_nuon.core.options import DEPLOY_GATE, Option, check_limit, check_value
 from pulumi_nuon.core.status import render_rules_text
 
@@ -473,9 +473,26 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     except KeyboardInterrupt:
         err.write("interrupted\n")
         return EXIT_INTERRUPTED
+    except ConfigurationError as exc:
+        err.write(f"error: {_in_shell_terms(exc)}\n")
+        return EXIT_ERROR
     except NuonError as exc:  # every failure a user can cause or meet; anything else is a bug: a traceback
         err.write(f"error: {exc}\n")
         return EXIT_ERROR
+
+
+def _in_shell_terms(exc: ConfigurationError) -> str:
+    """A missing setting said as a shell user sets it: an environment variable or a flag, not stack config."""
+    from pulumi_nuon.core.settings import SETTINGS
+
+    setting = next((s for s in SETTINGS if s.name == exc.missing), None)
+    if setting is None:
+        return str(exc)
+    what = setting.doc.rstrip(".").replace("The ", "", 1)
+    how = f"export {setting.env}=..." + (f" or pass {setting.cli} ..." if setting.cli else "")
+    if setting.secret:
+        how += f" (the CLI reads the {what} only from the environment, so it stays out of shell history)"
+    return f"no {what}: {how}."
 
 
 if __name__ == "__main__":  # pragma: no cover

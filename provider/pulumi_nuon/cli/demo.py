@@ -76,6 +76,11 @@ def _outputs(say: Any, outputs: Mapping[str, Any]) -> None:
         say(f"    {key.ljust(width)}  {_value(outputs[key])}")
 
 
+def _build_being_deployed(sim: Any) -> str:
+    """The build CI would pin the gate to: the one it asked Nuon to deploy (the scenario's newest release's)."""
+    return str(sim.releases(sim.component("web-app"))[0]["build_id"])
+
+
 def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, scenario: str) -> int:
     from pulumi_nuon.testing.engine import LocalEngine, Secret
 
@@ -89,6 +94,7 @@ def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, scenar
         "nuon:apiToken": Secret(server.token),
         "componentId": component,
         "installId": install,
+        "buildId": _build_being_deployed(sim),
         "pollIntervalSeconds": str(_POLL_SECONDS),
         "timeoutSeconds": str(_TIMEOUT_SECONDS),
     }
@@ -116,9 +122,9 @@ def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, scenar
         _steps(say, up)
         if not up.success:
             say()
-            say("   The update failed, as a failed deploy should fail it. Pulumi reports:")
-            for line in _error_lines(up.error or ""):
-                say(f"    ! {line}")
+            say("   The update failed, as a failed deploy should fail it. Pulumi reports, as `pulumi up` shows it:")
+            for line in (up.error or "").splitlines():
+                say(f"    {line}")
             if "dns-switch" not in up.steps:
                 say("   `dns-switch` was not created: nothing that depends on the gate ran.")
             say()
@@ -144,17 +150,6 @@ def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, scenar
     say("then let `dns-switch` be created; the second update found nothing to do. Try next: `pulumi-nuon demo")
     say("--scenario failure`, `pulumi-nuon simulate` with `pulumi-nuon wait`, and examples/ (see README.md).")
     return _EXIT_OK
-
-
-def _error_lines(error: str) -> list[str]:
-    """The lines of an engine error worth showing: the exception's message, not the traceback frames."""
-    lines = [line.rstrip() for line in error.splitlines() if line.strip()]
-    marker = next(
-        (i for i, line in enumerate(lines) if "DeployFailedError" in line or "DeployTimeoutError" in line), None
-    )
-    if marker is not None:
-        return lines[marker:][:8]
-    return lines[-8:]
 
 
 def _run_pulumi_cli(narrator: _Narrator, example: Path, sim: Any, server: Any, pulumi: str) -> int:
@@ -185,6 +180,7 @@ def _run_pulumi_cli(narrator: _Narrator, example: Path, sim: Any, server: Any, p
             ("nuon:orgId", server.org_id),
             ("componentId", component),
             ("installId", install),
+            ("buildId", _build_being_deployed(sim)),
             ("pollIntervalSeconds", str(_POLL_SECONDS)),
         ]
         if pulumi_run("stack", "init", _STACK, "--non-interactive") != 0:
@@ -237,6 +233,8 @@ def run_demo(*, scenario: str, engine: str, out: TextIO, err: TextIO) -> int:
         narrator.say(f"1. A simulated Nuon API at {server.url} (scenario {loaded.name!r}, time ×{_SPEED:g}):")
         narrator.say(f"   component web-app ({component.id}) has {len(sim.releases(component))} releases; the newest,")
         narrator.say(f"   {latest['id']} (build {latest['build_id']}), is deploying to acme-prod ({install.id}).")
+        narrator.say(f"   The program gets buildId={latest['build_id']}, as CI would pass the build it deployed: that")
+        narrator.say("   pins which deploy the gate waits for, so yesterday's `active` deploy cannot pass it.")
         narrator.say()
         if pulumi is not None:
             return _run_pulumi_cli(narrator, example, sim, server, pulumi)

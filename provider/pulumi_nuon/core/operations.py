@@ -25,7 +25,14 @@ from pulumi_nuon.core.options import (
     Spec,
 )
 from pulumi_nuon.core.views import deploy_values, gate_values, releases_values
-from pulumi_nuon.core.wait import InstallOutcome, Verdict, WaitOptions, WaitResult, wait_for_deploys
+from pulumi_nuon.core.wait import (
+    InstallOutcome,
+    Verdict,
+    WaitOptions,
+    WaitResult,
+    previous_passes,
+    wait_for_deploys,
+)
 
 __all__ = [
     "gate_waiting_line",
@@ -87,30 +94,36 @@ async def snapshot_deploys(client: AsyncNuonClient, component_id: str, installs:
     return WaitResult(component_id, outcomes, 0.0, None)
 
 
-def gate_waiting_line(inputs: Mapping[str, Any]) -> str:
+def gate_waiting_line(inputs: Mapping[str, Any], passed_before: Mapping[str, str] | None = None) -> str:
     """The first progress line of a gate that waits."""
     installs, build = len(inputs["install_ids"]), f", build {inputs['build_id']}" if inputs.get("build_id") else ""
-    return f"DeployGate: waiting for component {inputs['component_id']} on {installs} install(s){build}"
+    newer = ", for deploys newer than those it passed last" if passed_before else ""
+    return f"DeployGate: waiting for component {inputs['component_id']} on {installs} install(s){build}{newer}"
 
 
 async def pass_gate(
     client: AsyncNuonClient,
     inputs: Mapping[str, Any],
     *,
+    previous: Mapping[str, Any] | None = None,
     on_progress: Callable[[str], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
     deadline_seconds: float | None = None,
 ) -> dict[str, Any]:
     """Wait as a gate with these (checked) ``inputs`` says, and return the gate's output values.
 
-    ``deadline_seconds`` is a limit from outside the inputs (the engine's ``customTimeouts``): the wait ends at the
-    earlier of it and ``timeout_seconds``, and a timeout message then says which limit ended it. Raises what
-    :func:`~pulumi_nuon.core.wait.wait_for_deploys` raises.
+    ``previous`` is the gate's outputs before an update: which deploys it passed then decides which count now
+    (:func:`~pulumi_nuon.core.wait.previous_passes`). ``on_warning`` gets what the user should know although the gate
+    passed (it also went to ``on_progress``). ``deadline_seconds`` is a limit from outside the inputs (the engine's
+    ``customTimeouts``): the wait ends at the earlier of it and ``timeout_seconds``, and a timeout message then says
+    which limit ended it. Raises what :func:`~pulumi_nuon.core.wait.wait_for_deploys` raises.
     """
     component_id, installs = inputs["component_id"], list(inputs["install_ids"])
     if inputs.get("skip_wait"):
         return gate_values(await snapshot_deploys(client, component_id, installs), inputs.get("install_id"))
+    passed_before = previous_passes(previous, inputs) if previous is not None else {}
     if on_progress is not None:
-        on_progress(gate_waiting_line(inputs))
+        on_progress(gate_waiting_line(inputs, passed_before))
     options = WaitOptions.from_inputs(inputs)
     capped = deadline_seconds is not None and 0 < deadline_seconds < options.timeout_seconds
     if capped:
@@ -121,13 +134,20 @@ async def pass_gate(
             poll_interval_seconds=min(options.poll_interval_seconds, deadline_seconds),
         )
     try:
-        result = await wait_for_deploys(component_id, installs, options=options, client=client, on_progress=on_progress)
+        result = await wait_for_deploys(
+            component_id, installs, options=options, client=client, on_progress=on_progress, passed_before=passed_before
+        )
     except DeployTimeoutError as err:
         if not capped:
             raise
-        raise DeployTimeoutError(
-            f"{err} The limit was the resource's customTimeouts ({deadline_seconds:g}s), shorter than "
-            f"timeout_seconds ({WaitOptions.from_inputs(inputs).timeout_seconds:g}s).",
-            result=err.result,
-        ) from None
+        lines = str(err).splitlines()
+        lines.insert(
+            len(lines) - 1,  # before the closing hint
+            f"The limit was the resource's customTimeouts ({deadline_seconds:g}s), shorter than timeout_seconds "
+            f"({WaitOptions.from_inputs(inputs).timeout_seconds:g}s).",
+        )
+        raise DeployTimeoutError("\n".join(lines), result=err.result) from None
+    if on_warning is not None:
+        for warning in result.warnings:
+            on_warning(warning)
     return gate_values(result, inputs.get("install_id"))

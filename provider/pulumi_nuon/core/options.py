@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from pulumi_nuon.core import constants as C
 from pulumi_nuon.core.errors import InvalidArgumentError, InvalidIdError
-from pulumi_nuon.core.ids import validate_id
+from pulumi_nuon.core.ids import validate_id, validate_nuon_id
 
 __all__ = [
     "COMPONENT_RELEASES",
@@ -74,6 +74,8 @@ class Option:
     """The ``pulumi-nuon wait`` flag, or None when the CLI has no such flag."""
     wait: bool = False
     """A field of :class:`~pulumi_nuon.core.wait.WaitOptions` of the same name."""
+    id_kind: str | None = None
+    """For ``id``/``ids``: the kind of Nuon id (``install``, ``component``, ``build``), whose shape is checked."""
 
     @property
     def camel_name(self) -> str:
@@ -158,8 +160,12 @@ _ALWAYS_REFRESH = Option(
     "Read again on every update (shows as an update each time).",
     default=False,
 )
-_COMPONENT_ID = Option("component_id", "id", "The component's id (`cmp…`).", required=True, change="replace")
-_INSTALL_ID = Option("install_id", "id", "The install's id (`inl…`).", required=True, change="replace")
+_COMPONENT_ID = Option(
+    "component_id", "id", "The component's id (`cmp…`).", required=True, change="replace", id_kind="component"
+)
+_INSTALL_ID = Option(
+    "install_id", "id", "The install's id (`inl…`).", required=True, change="replace", id_kind="install"
+)
 _LIMIT = Option(
     "limit",
     "integer",
@@ -181,22 +187,32 @@ DEPLOY_GATE = Spec(
             required=True,
             change="update",
             cli="--component",
+            id_kind="component",
         ),
-        Option("install_id", "id", "One install to wait on (`inl…`); or use `install_ids`.", change="update"),
+        Option(
+            "install_id",
+            "id",
+            "One install to wait on (`inl…`); or use `install_ids`.",
+            change="update",
+            id_kind="install",
+        ),
         Option(
             "install_ids",
             "ids",
             "Installs to wait on concurrently (a fleet); or use `install_id`.",
             change="update",
             cli="INSTALL...",
+            id_kind="install",
         ),
         Option(
             "build_id",
             "id",
-            "Wait for a deploy of this build (`bld…`); deploys of other builds are waited past.",
+            "Wait for a deploy of this build (`bld…`): the pin that says which deploy counts. Deploys of other "
+            "builds are waited past.",
             change="update",
             cli="--build-id",
             wait=True,
+            id_kind="build",
         ),
         Option(
             "timeout_seconds",
@@ -357,6 +373,10 @@ def _number(option: Option, value: Any) -> float | int:
     return number
 
 
+def _id(option: Option, name: str, value: Any) -> str:
+    return validate_nuon_id(name, value, option.id_kind) if option.id_kind else validate_id(name, value)
+
+
 def check_value(option: Option, value: Any) -> Any:
     """``value`` normalised for ``option`` (numbers to float/int, ids checked, id lists de-duplicated);
     ``None`` stays ``None``. Raises :class:`InvalidArgumentError` naming the option and what it allows."""
@@ -369,12 +389,12 @@ def check_value(option: Option, value: Any) -> Any:
             raise InvalidArgumentError(f"{option.name} must be true or false, got {value!r}", option.name)
         return value
     if option.type == "id":
-        return validate_id(option.name, value)
+        return _id(option, option.name, value)
     if option.type == "ids":
         if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not value:
             raise InvalidArgumentError(f"{option.name} must be {option.bounds_text()}, got {value!r}", option.name)
         for i, item in enumerate(value):
-            validate_id(f"{option.name}[{i}]", item)
+            _id(option, f"{option.name}[{i}]", item)
         return list(dict.fromkeys(value))
     if option.type == "string":
         if not isinstance(value, str):

@@ -108,12 +108,14 @@ def resolve_settings(
     if token is None:
         raise ConfigurationError(
             "No Nuon API token. Set it with `pulumi config set --secret nuon:apiToken <token>` or the "
-            f"environment variable {C.ENV_API_TOKEN}, or pass api_token=."
+            f"environment variable {C.ENV_API_TOKEN}, or pass api_token=.",
+            missing="api_token",
         )
     if org is None:
         raise ConfigurationError(
             "No Nuon org id. Set it with `pulumi config set nuon:orgId <org id>` or the environment variable "
-            f"{C.ENV_ORG_ID}, or pass org_id=."
+            f"{C.ENV_ORG_ID}, or pass org_id=.",
+            missing="org_id",
         )
     return Settings(api_url=check_api_url(url), org_id=org, api_token=token)
 

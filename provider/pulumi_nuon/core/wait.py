@@ -32,9 +32,9 @@ from pulumi_nuon.core.errors import (
     RateLimitError,
     ResponseValidationError,
 )
-from pulumi_nuon.core.ids import validate_id
+from pulumi_nuon.core.ids import validate_nuon_id
 from pulumi_nuon.core.models import InstallDeploy
-from pulumi_nuon.core.options import DEPLOY_GATE, check_inputs, check_value
+from pulumi_nuon.core.options import DEPLOY_GATE, check_inputs, check_value, diff_inputs
 from pulumi_nuon.core.status import SKIPPED_STATUSES, DeployPhase
 
 __all__ = [
@@ -45,12 +45,15 @@ __all__ = [
     "Watch",
     "assess",
     "check_gate_inputs",
+    "previous_passes",
     "wait_for_deploys",
 ]
 
 # Errors worth polling through: Nuon or the network is having a bad moment, not the request being wrong.
 _TRANSIENT = (APIConnectionError, InternalServerError, RateLimitError, ResponseValidationError)
 _NOT_POLLED = "not polled yet"
+# A timeout message lists this many pending installs and counts the rest, so it stays one short paragraph.
+_SHOWN_PENDING = 3
 
 
 _GATE = DEPLOY_GATE.input
@@ -144,6 +147,23 @@ def check_gate_inputs(
     return inputs, problems
 
 
+def previous_passes(olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, str]:
+    """On a gate's update: install id → the deploy it passed last, which must not count again; usually empty.
+
+    Only a change of ``triggers`` (the user's "something new was deployed") excludes the deploys already passed,
+    and only without ``build_id`` (a pinned build decides by itself). A stricter rule (``accept_auto_skipped``
+    false, ``fail_on_pending_approval`` true, ``skip_wait`` false) re-judges the current deploys instead, and a
+    gate that never passed (``skip_wait``, or a failure) excludes nothing.
+    """
+    if news.get("build_id") is not None or not olds.get("passed_at"):
+        return {}
+    _, updates = diff_inputs(DEPLOY_GATE, olds, news)
+    if "triggers" not in updates:
+        return {}
+    deploys = olds.get("deploy_ids") or {}
+    return {i: d for i, d in deploys.items() if isinstance(d, str) and d}
+
+
 class Verdict(str, enum.Enum):
     """What one poll of one install concluded."""
 
@@ -165,8 +185,12 @@ class Watch:
     last_error: str | None = None
     verdict: Verdict = Verdict.WAIT
     reason: str = _NOT_POLLED
+    hint: str = ""
+    """What to do about a failure (set with a FAIL verdict)."""
     ended: float | None = None
     seen_statuses: list[str] = field(default_factory=list)
+    passed_before: str | None = None
+    """The deploy this gate passed last on this install: it does not count again (see :func:`previous_passes`)."""
 
     @property
     def state(self) -> tuple[str | None, str | None]:
@@ -183,6 +207,9 @@ def assess(watch: Watch, deploy: InstallDeploy | None, now: float, options: Wait
         grace = options.not_found_grace_seconds
         waited = now - watch.missing_since
         if grace is not None and waited > grace:
+            watch.hint = (
+                "Check the install and component ids; if deploys take longer to appear, raise not_found_grace_seconds."
+            )
             return Verdict.FAIL, (
                 f"no deploy of the component appeared within the "
                 f"{grace:g}s grace period (Nuon answered 404: no deploy yet, or the install has no such component)"
@@ -198,25 +225,35 @@ def assess(watch: Watch, deploy: InstallDeploy | None, now: float, options: Wait
             f"waiting for a deploy of build {options.build_id}; latest is {label} of build {deploy.build_id} "
             f"({status or 'no status'})"
         )
+    if watch.passed_before is not None and deploy.id == watch.passed_before:
+        watch.approval_since = None
+        return (
+            Verdict.WAIT,
+            f"waiting for a deploy newer than {label} ({status or 'no status'}), which this gate passed last",
+        )
     if phase is DeployPhase.AWAITING_APPROVAL:
         if watch.approval_deploy != deploy.id or watch.approval_since is None:
             watch.approval_since, watch.approval_deploy = now, deploy.id
         limit = options.effective_approval_timeout
         if limit is not None and now - watch.approval_since >= limit:
+            watch.hint = (
+                "Approve or deny the deploy in Nuon, or raise approval_timeout_seconds, then run the update again."
+            )
             return Verdict.FAIL, (
-                f"{label} has waited for approval for {now - watch.approval_since:.0f}s "
-                f"(limit {limit:g}s); approve or deny it in Nuon"
+                f"{label} has waited for approval for {now - watch.approval_since:.0f}s (limit {limit:g}s)"
             )
         return Verdict.WAIT, f"{label} is {status}: waiting for approval"
     watch.approval_since = None
     if phase is DeployPhase.SUCCEEDED:
         if status in SKIPPED_STATUSES and not options.accept_auto_skipped:
+            watch.hint = "Deploy a build that changes something, or set accept_auto_skipped to accept no-op deploys."
             return Verdict.FAIL, (
                 f"{label} was auto-skipped (a no-op plan; nothing was applied) and accept_auto_skipped is False"
             )
         return Verdict.PASS, f"{label} is {status}: passed"
     if phase is DeployPhase.FAILED:
         said = f": {deploy.status_text}" if deploy.status_text else ""
+        watch.hint = "See the deploy's logs in Nuon, fix the cause and deploy again; the next update waits for it."
         return Verdict.FAIL, f"{label} ended in status '{status}'{said}"
     if phase is DeployPhase.SUPERSEDED:
         return Verdict.WAIT, f"{label} was {status}; following the newer deploy"
@@ -271,6 +308,8 @@ class WaitResult:
     installs: dict[str, InstallOutcome]
     elapsed_seconds: float
     passed_at: str | None
+    warnings: tuple[str, ...] = ()
+    """Things the user should know although the wait passed (e.g. it passed on a deploy older than the gate)."""
 
     @property
     def passed(self) -> bool:
@@ -290,6 +329,28 @@ def _elapsed(seconds: float) -> str:
     return f"[{seconds:7.1f}s]"
 
 
+def _timestamp(text: str | None) -> float | None:
+    """Seconds since the epoch of an RFC 3339 timestamp as Nuon writes them; None if absent or unreadable."""
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when.timestamp() if when.tzinfo is not None else None
+
+
+def _age(seconds: float) -> str:
+    minutes, _ = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return f"{days}d {hours}h ago"
+    if hours:
+        return f"{hours}h {minutes}m ago"
+    return f"{minutes}m ago" if minutes else f"{int(seconds)}s ago"
+
+
 def _utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -305,6 +366,8 @@ class _Waiter:
         clock: Callable[[], float],
         sleep: Callable[[float], object],
         rand: Callable[[], float],
+        passed_before: Mapping[str, str] | None = None,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.component_id = component_id
         self.options = options
@@ -316,7 +379,9 @@ class _Waiter:
         self.start = clock()
         self.deadline = self.start + options.timeout_seconds
         self.limit = asyncio.Semaphore(options.max_concurrency)
-        self.watches = {i: Watch(i, self.start) for i in install_ids}
+        self.watches = {i: Watch(i, self.start, passed_before=(passed_before or {}).get(i)) for i in install_ids}
+        self.started_wall = wall_clock()
+        self.warnings: list[str] = []
 
     def say(self, line: str) -> None:
         if self.on_progress is not None:
@@ -358,6 +423,24 @@ class _Waiter:
             watch.seen_statuses.append(status)
         if first or (watch.state, verdict) != previous:
             self.say(f"{_elapsed(now - self.start)} {watch.install_id}: {reason}")
+        if verdict is Verdict.PASS and deploy is not None:
+            self.warn_if_stale(watch, deploy)
+
+    def warn_if_stale(self, watch: Watch, deploy: InstallDeploy) -> None:
+        """Say so when an unpinned gate passes on a deploy that finished before the gate started."""
+        if self.options.build_id is not None or watch.passed_before is not None:
+            return
+        finished = _timestamp(deploy.updated_at or deploy.created_at)
+        if finished is None or finished >= self.started_wall:
+            return
+        age = _age(self.started_wall - finished)
+        warning = (
+            f"warning: {watch.install_id}: passed on deploy {deploy.id}, which finished {age} before this gate started;"
+            " without build_id the gate cannot tell it from a deploy still to come. "
+            "Pin the deploy with build_id (see the README: which deploy counts)."
+        )
+        self.warnings.append(warning)
+        self.say(warning)
 
     def outcome(self, watch: Watch, now: float) -> InstallOutcome:
         end = watch.ended if watch.ended is not None else now
@@ -372,6 +455,7 @@ class _Waiter:
             installs={i: self.outcome(w, now) for i, w in self.watches.items()},
             elapsed_seconds=round(now - self.start, 3),
             passed_at=_utc_now() if passed else None,
+            warnings=tuple(self.warnings),
         )
 
     async def run(self) -> WaitResult:
@@ -397,28 +481,31 @@ class _Waiter:
     def _failed(self, watch: Watch) -> DeployFailedError:
         result = self.result(passed=False)
         waiting = [i for i, w in self.watches.items() if w.verdict is Verdict.WAIT]
-        message = f"Deploy gate failed for component {self.component_id} on install {watch.install_id}: {watch.reason}."
+        lines = [f"Deploy gate failed on install {watch.install_id} (component {self.component_id}): {watch.reason}."]
         if waiting:
-            message += f" Stopped watching {len(waiting)} other install(s)."
+            lines.append(f"Stopped watching {len(waiting)} other install(s).")
+        lines.append(watch.hint)
         self.say(f"{_elapsed(result.elapsed_seconds)} gate failed on install {watch.install_id}")
-        return DeployFailedError(message, result=result)
+        return DeployFailedError("\n".join(line for line in lines if line), result=result)
 
     def _timed_out(self, result: WaitResult) -> DeployTimeoutError:
         pending = [o for o in result.installs.values() if o.verdict is not Verdict.PASS]
-        lines = []
-        for o in pending:
+        lines = [
+            f"Deploy gate timed out after {self.options.timeout_seconds:g}s waiting for component "
+            f"{self.component_id} on {len(pending)} of {len(result.installs)} install(s):"
+        ]
+        for o in pending[:_SHOWN_PENDING]:
             watch = self.watches[o.install_id]
             seen = " → ".join(watch.seen_statuses) or "no deploy (404)"
             line = f"{o.install_id}: {o.reason} — watched {o.elapsed_seconds:.0f}s, statuses seen: {seen}"
             if o.last_error:
                 line += f"; last API error: {o.last_error}"
             lines.append(line)
-        message = (
-            f"Deploy gate timed out after {self.options.timeout_seconds:g}s waiting for component "
-            f"{self.component_id} on {len(pending)} of {len(result.installs)} install(s): " + "; ".join(lines)
-        )
+        if len(pending) > _SHOWN_PENDING:
+            lines.append(f"… and {len(pending) - _SHOWN_PENDING} more install(s) still waiting.")
+        lines.append("If deploys take longer, raise timeout_seconds; otherwise look at the deploys in Nuon.")
         self.say(f"{_elapsed(result.elapsed_seconds)} gate timed out")
-        return DeployTimeoutError(message, result=result)
+        return DeployTimeoutError("\n".join(lines), result=result)
 
 
 async def wait_for_deploys(
@@ -431,8 +518,15 @@ async def wait_for_deploys(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], object] = asyncio.sleep,
     random: Callable[[], float] = _random.random,
+    passed_before: Mapping[str, str] | None = None,
+    wall_clock: Callable[[], float] = time.time,
 ) -> WaitResult:
     """Wait until the latest deploy of ``component_id`` is done on every install; return how each ended.
+
+    Which deploy counts: with ``options.build_id``, one of that build; else, on an install listed in
+    ``passed_before`` (install id → the deploy this gate passed last, see :func:`previous_passes`), any deploy but
+    that one; else the latest, whatever its age — passing on a deploy that finished before the wait started adds a
+    warning to the result (and to ``on_progress``).
 
     Raises :class:`~pulumi_nuon.core.errors.DeployFailedError` as soon as one install's deploy fails (the message names
     the install, deploy id, status and Nuon's description), :class:`~pulumi_nuon.core.errors.DeployTimeoutError` when
@@ -442,16 +536,18 @@ async def wait_for_deploys(
     install, with the elapsed time, and a closing line. Without ``client``, one is made from stack config or env.
     """
     options = options or WaitOptions()
-    validate_id("component_id", component_id)
+    validate_nuon_id("component_id", component_id, "component")
     installs = list(dict.fromkeys(install_ids))
     if not installs:
         raise InvalidArgumentError("wait_for_deploys needs at least one install id", "install_ids")
     for install_id in installs:
-        validate_id("install_id", install_id)
+        validate_nuon_id("install_id", install_id, "install")
     own = client is None
     active = client if client is not None else AsyncNuonClient()
     try:
-        waiter = _Waiter(component_id, installs, options, active, on_progress, clock, sleep, random)
+        waiter = _Waiter(
+            component_id, installs, options, active, on_progress, clock, sleep, random, passed_before, wall_clock
+        )
         return await waiter.run()
     finally:
         if own:

@@ -17,7 +17,7 @@ shows JSON. The mapping holds the flat values (and small release summaries), not
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Generator, Sequence
 from typing import Any, TypeVar
 
 import pulumi
@@ -45,25 +45,43 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-class _Result(Mapping[str, Any]):
-    """Read-only result that is also a mapping of plain JSON values (what ``pulumi.export`` shows)."""
+class _Result:
+    """A read-only result with typed properties, whose plain JSON values are also readable by key.
 
-    _values: dict[str, Any]
+    The values live as public instance attributes, so ``pulumi.export("x", result)`` (the SDK's ``massage``) shows
+    them as a JSON object. The result is deliberately not iterable: the SDK exports any other iterable as a list of
+    its items (for a mapping, its keys). ``result["status"]``, ``result.keys()`` and ``dict(result)`` work.
+    """
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+    def _public(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
+    def keys(self) -> list[str]:
+        """The names of the JSON values (what ``pulumi.export`` shows)."""
+        return list(self._public())
 
     def __getitem__(self, key: str) -> Any:
-        return self._values[key]
+        if key.startswith("_") or key not in self.__dict__:
+            raise KeyError(key)
+        return self.__dict__[key]
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._values)
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key in self._public()
 
     def __len__(self) -> int:
-        return len(self._values)
+        return len(self._public())
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._values!r})"
+        return f"{type(self).__name__}({self._public()!r})"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Result) and type(self) is type(other) and self._values == other._values
+        return isinstance(other, _Result) and type(self) is type(other) and self._public() == other._public()
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -71,14 +89,15 @@ class _Result(Mapping[str, Any]):
 class GetComponentReleasesResult(_Result):
     """What :func:`get_component_releases` returns: a component's releases, newest first."""
 
+    _releases: tuple[ComponentRelease, ...]
+
     def __init__(self, *, component_id: str, releases: Sequence[ComponentRelease]) -> None:
-        self._releases = tuple(releases)
-        self._values = releases_read(component_id, self._releases)
+        super().__init__({**releases_read(component_id, releases), "_releases": tuple(releases)})
 
     @property
     def component_id(self) -> str:
         """The component whose releases these are."""
-        return str(self._values["component_id"])
+        return str(self["component_id"])
 
     @property
     def releases(self) -> list[ComponentRelease]:
@@ -88,22 +107,22 @@ class GetComponentReleasesResult(_Result):
     @property
     def release_ids(self) -> list[str | None]:
         """The release ids, newest first."""
-        return list(self._values["release_ids"])
+        return list(self["release_ids"])
 
     @property
     def latest_release_id(self) -> str | None:
         """The newest release's id, or None when the component has no release."""
-        return self._values["latest_release_id"]  # type: ignore[no-any-return]
+        return self["latest_release_id"]  # type: ignore[no-any-return]
 
     @property
     def latest_build_id(self) -> str | None:
         """The newest release's build id: what a :class:`~pulumi_nuon.DeployGate` should wait for."""
-        return self._values["latest_build_id"]  # type: ignore[no-any-return]
+        return self["latest_build_id"]  # type: ignore[no-any-return]
 
     @property
     def release_count(self) -> int:
         """How many releases were read (at most ``limit``)."""
-        return int(self._values["release_count"])
+        return int(self["release_count"])
 
 
 class AwaitableGetComponentReleasesResult(GetComponentReleasesResult):
@@ -118,27 +137,28 @@ class AwaitableGetComponentReleasesResult(GetComponentReleasesResult):
 class GetLatestDeployResult(_Result):
     """What :func:`get_latest_deploy` returns. ``found`` is False (and the rest None) when there is no deploy."""
 
+    _deploy: InstallDeploy | None
+
     def __init__(self, *, install_id: str, component_id: str, deploy: InstallDeploy | None) -> None:
-        self._deploy = deploy
-        self._values = deploy_read(install_id, component_id, deploy)
+        super().__init__({**deploy_read(install_id, component_id, deploy), "_deploy": deploy})
 
     def _get(self, key: str) -> str | None:
-        return self._values[key]  # type: ignore[no-any-return]
+        return self[key]  # type: ignore[no-any-return]
 
     @property
     def install_id(self) -> str:
         """The install asked about."""
-        return str(self._values["install_id"])
+        return str(self["install_id"])
 
     @property
     def component_id(self) -> str:
         """The component asked about."""
-        return str(self._values["component_id"])
+        return str(self["component_id"])
 
     @property
     def found(self) -> bool:
         """False when Nuon has no deploy of this component on this install (or no such install component)."""
-        return bool(self._values["found"])
+        return bool(self["found"])
 
     @property
     def deploy(self) -> InstallDeploy | None:
@@ -163,7 +183,7 @@ class GetLatestDeployResult(_Result):
     @property
     def phase(self) -> DeployPhase:
         """The status classified: in_progress, awaiting_approval, succeeded, failed, superseded, missing, unknown."""
-        return DeployPhase(self._values["phase"])
+        return DeployPhase(self["phase"])
 
     @property
     def build_id(self) -> str | None:

@@ -50,10 +50,15 @@ from pulumi_nuon.core.operations import (
 from pulumi_nuon.core.options import COMPONENT_RELEASES, DEPLOY_GATE, LATEST_DEPLOY, Spec, check_inputs, diff_inputs
 from pulumi_nuon.core.settings import CONFIG_KEYS
 from pulumi_nuon.core.wait import check_gate_inputs
+from pulumi_nuon.dynamic.host import install_clean_errors
 
 __all__ = ["ComponentReleasesProvider", "DeployGateProvider", "LatestDeployProvider", "NuonProvider", "is_known"]
 
 _T = TypeVar("_T")
+
+# Unpickling a provider imports this module in the dynamic-provider host: from then on our failures reach the engine
+# as their own short message, not a Python traceback (see pulumi_nuon.dynamic.host).
+install_clean_errors()
 
 
 def is_known(value: Any) -> bool:
@@ -164,16 +169,16 @@ class DeployGateProvider(NuonProvider):
         inputs, problems = check_gate_inputs(news, known=is_known)
         return CheckResult(inputs, [CheckFailure(name, reason) for name, reason in problems])
 
-    def _wait(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        values = self._run(lambda client: pass_gate(client, props, on_progress=_progress))
+    def _wait(self, props: Mapping[str, Any], previous: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        values = self._run(lambda client: pass_gate(client, props, previous=previous, on_progress=_progress))
         return resource_outputs(self.spec, props, values)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         return CreateResult(resource_id(self.spec, props), self._wait(props))
 
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         # diff reports changes only when what is waited for changed (ids, build, triggers, a stricter rule).
-        return UpdateResult(self._wait(news))
+        return UpdateResult(self._wait(news, olds))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         # A gate's outputs record when it passed; a refresh keeps them rather than waiting again.

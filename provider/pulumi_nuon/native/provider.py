@@ -57,8 +57,6 @@ from pulumi.provider.experimental.provider import (  # noqa: E402
 from pulumi_nuon._version import __version__  # noqa: E402
 from pulumi_nuon.core.client import AsyncNuonClient  # noqa: E402
 from pulumi_nuon.core.errors import (  # noqa: E402
-    DeployFailedError,
-    DeployTimeoutError,
     InvalidArgumentError,
     NuonError,
 )
@@ -71,8 +69,7 @@ from pulumi_nuon.core.operations import (  # noqa: E402
 )
 from pulumi_nuon.core.options import DEPLOY_GATE, Spec, camel, check_inputs, diff_inputs  # noqa: E402
 from pulumi_nuon.core.settings import SETTINGS, check_api_url  # noqa: E402
-from pulumi_nuon.core.status import DeployPhase  # noqa: E402
-from pulumi_nuon.core.wait import Verdict, WaitResult, check_gate_inputs  # noqa: E402
+from pulumi_nuon.core.wait import check_gate_inputs  # noqa: E402
 from pulumi_nuon.native.schema import config_name, in_camel_case, schema_text, spec_for_token  # noqa: E402
 from pulumi_nuon.native.values import UNKNOWN, is_known, plain_inputs, property_map, to_plain  # noqa: E402
 
@@ -94,6 +91,9 @@ class Diagnostics(Protocol):
     def info(self, urn: str, message: str) -> None:
         """An info diagnostic on the resource (kept in the update's output)."""
 
+    def warning(self, urn: str, message: str) -> None:
+        """A warning diagnostic on the resource."""
+
     async def flush(self) -> None:
         """Wait (briefly) until what was reported has been delivered."""
 
@@ -103,6 +103,9 @@ class _Silent:
         pass
 
     def info(self, urn: str, message: str) -> None:
+        pass
+
+    def warning(self, urn: str, message: str) -> None:
         pass
 
     async def flush(self) -> None:
@@ -284,7 +287,8 @@ class NuonProvider(Provider):
         given = plain_inputs(spec, request.news)
         if request.preview:
             return UpdateResponse(properties=_unknown_outputs(spec, given.values, given.secrets))
-        values = await self._act(spec, given.values, request.urn, request.timeout)
+        previous = plain_inputs(spec, request.olds, outputs=True).values
+        values = await self._act(spec, given.values, request.urn, request.timeout, previous)
         return UpdateResponse(
             properties=property_map(resource_outputs(spec, given.values, values), secrets=given.secrets)
         )
@@ -309,8 +313,11 @@ class NuonProvider(Provider):
     async def delete(self, request: DeleteRequest) -> None:
         """Nothing to delete in Nuon: these resources only read (and wait)."""
 
-    async def _act(self, spec: Spec, inputs: dict[str, Any], urn: str, timeout: float) -> dict[str, Any]:
-        """Read (or, for a gate, wait) as the resource's create and update do; the values to output."""
+    async def _act(
+        self, spec: Spec, inputs: dict[str, Any], urn: str, timeout: float, previous: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Read (or, for a gate, wait) as the resource's create and update do (``previous``: the state an update
+        starts from); the values to output."""
         if spec is not DEPLOY_GATE:
             return await self._guarded(
                 self._clients.run(self._settings, lambda client: read_values(spec, client, inputs)),
@@ -333,7 +340,14 @@ class NuonProvider(Provider):
             values = await self._guarded(
                 self._clients.run(
                     self._settings,
-                    lambda client: pass_gate(client, inputs, on_progress=progress, deadline_seconds=timeout or None),
+                    lambda client: pass_gate(
+                        client,
+                        inputs,
+                        previous=previous,
+                        on_progress=progress,
+                        on_warning=lambda warning: self._log.warning(urn, in_camel_case(warning)),
+                        deadline_seconds=timeout or None,
+                    ),
                 ),
                 cancelled,
             )
@@ -396,46 +410,12 @@ def _passed_text(inputs: Mapping[str, Any], values: Mapping[str, Any]) -> str:
 # --- failures as the engine shows them ----------------------------------------------------------------------------
 
 
-def _failing(result: WaitResult | None) -> tuple[DeployPhase, str | None]:
-    if result is not None:
-        for outcome in result.installs.values():
-            if outcome.verdict is Verdict.FAIL:
-                return outcome.phase, outcome.deploy_id
-    return DeployPhase.FAILED, None
-
-
-def _what_to_do(err: NuonError) -> str | None:
-    if isinstance(err, DeployFailedError):
-        phase, deploy = _failing(err.result)
-        if phase is DeployPhase.MISSING:
-            return (
-                "What to do: check installId/installIds and componentId (does the install have the component?) "
-                "and that a deploy was started; or raise notFoundGraceSeconds."
-            )
-        if phase is DeployPhase.AWAITING_APPROVAL:
-            return "What to do: approve or deny the deploy in Nuon, then run `pulumi up` again."
-        if phase is DeployPhase.SUCCEEDED:
-            return "What to do: nothing was applied; deploy a change in Nuon, or set acceptAutoSkipped to true."
-        where = f"deploy {deploy}" if deploy else "the deploy"
-        return (
-            f"What to do: look at {where} in Nuon (its plan and logs), fix the cause and deploy again, then run "
-            "`pulumi up` again: the gate waits for the newest deploy."
-        )
-    if isinstance(err, DeployTimeoutError):
-        return (
-            "What to do: the deploys go on in Nuon; run `pulumi up` again to wait again, or raise timeoutSeconds "
-            "(and the resource's customTimeouts, if set)."
-        )
-    return None
-
-
 _MAX_MESSAGE = 4000  # gRPC carries the message in a trailer; keep it well inside header limits
 
 
 def failure_text(err: NuonError) -> str:
-    """How a failure reads in ``pulumi up``: the core's message (names in camelCase) and, for a gate, what to do."""
+    """How a failure reads in ``pulumi up``: the core's message (it ends with what to do), names in camelCase."""
     text = in_camel_case(str(err)).strip()
     if len(text) > _MAX_MESSAGE:
         text = f"{text[:_MAX_MESSAGE]}… ({len(text) - _MAX_MESSAGE} more characters)"
-    hint = _what_to_do(err)
-    return f"{text}\n{hint}" if hint else text
+    return text

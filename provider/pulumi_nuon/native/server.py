@@ -64,6 +64,9 @@ class EngineLog:
     def info(self, urn: str, message: str) -> None:
         self._send(engine_pb2.INFO, urn, message, ephemeral=False)
 
+    def warning(self, urn: str, message: str) -> None:
+        self._send(engine_pb2.WARNING, urn, message, ephemeral=False)
+
     def _send(self, severity: Any, urn: str, message: str, *, ephemeral: bool) -> None:
         if not self._address:
             return

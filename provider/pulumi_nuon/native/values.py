@@ -66,17 +66,19 @@ class Plain:
         self.secrets = secrets
 
 
-def plain_inputs(spec: Spec, properties: Mapping[str, PropertyValue]) -> Plain:
-    """``spec``'s inputs found in ``properties`` (camelCase keys) under the table's names, as plain values."""
+def plain_inputs(spec: Spec, properties: Mapping[str, PropertyValue], *, outputs: bool = False) -> Plain:
+    """``spec``'s inputs (and with ``outputs``, its outputs: a resource's state) found in ``properties`` (camelCase
+    keys) under the table's names, as plain values."""
     values: dict[str, Any] = {}
     secrets: set[str] = set()
-    for option in spec.inputs:
-        prop = properties.get(option.camel_name)
+    names = [o.name for o in spec.inputs] + ([o.name for o in spec.outputs] if outputs else [])
+    for name in names:
+        prop = properties.get(camel(name))
         if prop is None or prop.value is None:
             continue
-        values[option.name] = to_plain(prop)
+        values[name] = to_plain(prop)
         if prop.contains_secret():
-            secrets.add(option.name)
+            secrets.add(name)
     return Plain(values, frozenset(secrets))
 
 
