@@ -1,4 +1,4 @@
-// Gate a resource on a Nuon deploy, from TypeScript: `dns-switch` waits until the newest release's build is live on
+// Gate a resource on a Nuon deploy, from TypeScript: `dns-switch` waits until the build being rolled out is live on
 // the install. The same program as examples/gated-rollout (Python), on the native `nuon` provider plugin.
 //
 // The gate polls Nuon until the deploy of that build is `active` (it passes), fails with Nuon's own words (the
@@ -12,7 +12,11 @@ const config = new pulumi.Config();
 const componentId = config.require("componentId");
 const installId = config.require("installId");
 
-const releases = nuon.getComponentReleasesOutput({ componentId, limit: 1 });
+// The pin: the build CI deployed (`pulumi config set buildId bld...`), else the newest release's build (a legacy
+// route newer Nuon APIs no longer serve). Which deploy counts is decided by it.
+const buildId: pulumi.Input<string> =
+    config.get("buildId") ||
+    (nuon.getComponentReleasesOutput({ componentId, limit: 1 }).latestBuildId as pulumi.Output<string>);
 const before = nuon.getLatestDeployOutput({ installId, componentId });
 
 const gate = new nuon.DeployGate(
@@ -20,8 +24,7 @@ const gate = new nuon.DeployGate(
     {
         componentId,
         installId,
-        // Undefined when the component has no release: the gate then waits for whatever deploy is latest.
-        buildId: releases.latestBuildId as pulumi.Output<string>,
+        buildId,
         timeoutSeconds: config.getNumber("timeoutSeconds") ?? 1200,
         pollIntervalSeconds: config.getNumber("pollIntervalSeconds") ?? 10,
     },
@@ -44,7 +47,7 @@ const dnsSwitch = new DnsSwitch("dns-switch", gate.deployId, { dependsOn: [gate]
 // What Nuon reports once the gate has passed, held in state (`pulumi refresh` reads it again).
 const snapshot = new nuon.LatestDeploy("post-gate-snapshot", { installId, componentId }, { dependsOn: [gate] });
 
-export const buildId = releases.latestBuildId;
+export const build = buildId;
 export const statusBefore = before.status;
 export const gatePhase = gate.phase;
 export const deployId = gate.deployId;
