@@ -24,6 +24,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.proto import engine_pb2_grpc, provider_pb2, provider_pb2_grpc
 
 from pulumi_nuon.core.options import Spec, camel
+from pulumi_nuon.testing.simulator import Deploy, Simulator, Timeline
 
 SCRIPT = Path(sys.executable).with_name("pulumi-resource-nuon")
 
@@ -324,6 +325,38 @@ class Plugin:
             return Outcome(False, error=err.details() or "", seconds=time.monotonic() - started)
         outputs = from_struct(response.properties)
         return Outcome(True, getattr(response, "id", ""), outputs, seconds=time.monotonic() - started)
+
+
+class DoneAfterFirstPoll:
+    """Each deploy (status `executing`) turns `active` `seconds` after a gate first asked about its install: every
+    gate needs that long of its own, however many run, so the wall time of many says whether they ran at once."""
+
+    def __init__(self, sim: Simulator, deploys: list[Deploy], seconds: float) -> None:
+        self._sim, self._pending, self._seconds = sim, {d.install_id: d for d in deploys}, seconds
+        self._first: dict[str, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> DoneAfterFirstPoll:
+        for deploy in self._pending.values():
+            self._sim.set_timeline(deploy, Timeline.constant("executing"))
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while self._pending and not self._stop.wait(0.01):
+            now = time.monotonic()
+            for record in self._sim.log.for_route("latest_deploy"):
+                install = record.path.split("/")[3]
+                if install in self._pending:
+                    self._first.setdefault(install, now)
+            for install, first in list(self._first.items()):
+                if install in self._pending and now - first >= self._seconds:
+                    self._sim.set_timeline(self._pending.pop(install), Timeline.constant("active"))
 
 
 def plugin_env() -> dict[str, str]:

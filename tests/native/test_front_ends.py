@@ -117,7 +117,7 @@ def fleet_with_a_failure(org: Org) -> tuple[dict[str, Any], Expect]:
     words = [
         f"on install {installs[2].id} (component {org.app.id}): deploy {bad.id} ended in status 'error': terraform "
         "apply failed.",
-        "Stopped watching 2 other install(s).",
+        "See the deploy's logs in Nuon",
     ]
     return {"install_ids": [i.id for i in installs]}, Expect(False, words=words)
 
