@@ -300,10 +300,7 @@ class NuonProvider(Provider):
             return ReadResponse(request.resource_id, request.properties, request.inputs)
         given = plain_inputs(spec, request.inputs or request.properties)
         inputs = inputs_from_id(spec, request.resource_id, given.values)
-        values = await self._guarded(
-            self._clients.run(self._settings, lambda client: read_values(spec, client, inputs)),
-            lambda: f"{spec.name} {request.resource_id}: the read was cancelled (the operation was interrupted).",
-        )
+        values = await self._read(spec, inputs)
         return ReadResponse(
             request.resource_id,
             property_map(resource_outputs(spec, inputs, values), secrets=given.secrets),
@@ -319,10 +316,7 @@ class NuonProvider(Provider):
         """Read (or, for a gate, wait) as the resource's create and update do (``previous``: the state an update
         starts from); the values to output."""
         if spec is not DEPLOY_GATE:
-            return await self._guarded(
-                self._clients.run(self._settings, lambda client: read_values(spec, client, inputs)),
-                lambda: f"{spec.name}: the read was cancelled (the operation was interrupted).",
-            )
+            return await self._read(spec, inputs)
         last = ["no deploy seen yet"]
 
         def progress(line: str) -> None:
@@ -337,7 +331,7 @@ class NuonProvider(Provider):
             )
 
         try:
-            values = await self._guarded(
+            values = await self._running.run(
                 self._clients.run(
                     self._settings,
                     lambda client: pass_gate(
@@ -357,8 +351,12 @@ class NuonProvider(Provider):
         await self._log.flush()
         return values
 
-    async def _guarded(self, work: Awaitable[_T], cancelled: Callable[[], str]) -> _T:
-        return await self._running.run(work, cancelled)
+    async def _read(self, spec: Spec, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        """What a read of ``spec`` shows (a reading resource or a function), cancellable like every operation."""
+        return await self._running.run(
+            self._clients.run(self._settings, lambda client: read_values(spec, client, inputs)),
+            lambda: f"{spec.name}: the read was cancelled (the operation was interrupted).",
+        )
 
     # -- functions ---------------------------------------------------------------------------------------------
 
@@ -373,10 +371,7 @@ class NuonProvider(Provider):
         outputs = [o.name for o in spec.outputs]
         if not is_known(inputs):
             return InvokeResponse(return_value=property_map(dict.fromkeys(outputs), unknown=outputs))
-        values = await self._guarded(
-            self._clients.run(self._settings, lambda client: read_values(spec, client, inputs)),
-            lambda: f"{spec.name}: the read was cancelled (the operation was interrupted).",
-        )
+        values = await self._read(spec, inputs)
         # A result read with a secret argument is secret, as the Python functions' results are.
         return InvokeResponse(return_value=property_map(values, secrets=outputs if given.secrets else ()))
 

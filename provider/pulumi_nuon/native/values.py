@@ -10,7 +10,7 @@ back through the experimental server). Keys that are not in the table are droppe
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
 from pulumi.runtime.rpc import UNKNOWN
@@ -58,12 +58,11 @@ def is_known(value: Any) -> bool:
     return True
 
 
-class Plain:
+class Plain(NamedTuple):
     """A resource's or function's inputs as the core sees them, and which of them arrived secret."""
 
-    def __init__(self, values: dict[str, Any], secrets: frozenset[str]) -> None:
-        self.values = values
-        self.secrets = secrets
+    values: dict[str, Any]
+    secrets: frozenset[str]
 
 
 def plain_inputs(spec: Spec, properties: Mapping[str, PropertyValue], *, outputs: bool = False) -> Plain:
