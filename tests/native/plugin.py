@@ -347,6 +347,11 @@ class DoneAfterFirstPoll:
         self._stop.set()
         self._thread.join()
 
+    @property
+    def first_polls(self) -> dict[str, float]:
+        """When (`time.monotonic()`, to 10 ms) a gate first asked about each install."""
+        return dict(self._first)
+
     def _run(self) -> None:
         while self._pending and not self._stop.wait(0.01):
             now = time.monotonic()
