@@ -18,7 +18,7 @@ def demo(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_demo_gate_waits_passes_and_second_up_changes_nothing() -> None:
-    done = demo()
+    done = demo("--speed", "20")  # the same story as `make demo`, 16 times faster
     out = done.stdout
     assert done.returncode == 0, out + done.stderr
     assert "Traceback" not in out + done.stderr
@@ -37,7 +37,7 @@ def test_demo_gate_waits_passes_and_second_up_changes_nothing() -> None:
 
 
 def test_demo_failure_scenario_fails_the_update_with_nuons_words() -> None:
-    done = demo("--scenario", "failure")
+    done = demo("--scenario", "failure", "--speed", "20")
     out = done.stdout
     assert done.returncode == 1, out + done.stderr
     reported = out.split("as `pulumi up` shows it:\n")[1].split("\n   `dns-switch`")[0]

@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TextIO
 
 from pulumi_nuon._version import __version__
+from pulumi_nuon.cli.demo import DEFAULT_SPEED
 from pulumi_nuon.core import constants as C
 from pulumi_nuon.core.constants import EXIT_ERROR, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_TIMEOUT
 from pulumi_nuon.core.errors import ConfigurationError, DeployFailedError, DeployTimeoutError, NuonError
@@ -220,6 +221,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--scenario", default="demo", choices=["demo", "failure"], help="demo: the deploy succeeds; failure: it fails"
+    )
+    p.add_argument(
+        "--speed",
+        type=_speed,
+        default=DEFAULT_SPEED,
+        metavar="X",
+        help="simulated time runs X× real time; the gate's polls keep pace (default: %(default)g: a ~10 s wait)",
     )
     p.add_argument(
         "--engine",
@@ -441,7 +449,7 @@ def _cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from pulumi_nuon.cli.demo import run_demo
 
-    return run_demo(scenario=args.scenario, engine=args.engine, out=out, err=err)
+    return run_demo(scenario=args.scenario, engine=args.engine, out=out, err=err, speed=args.speed)
 
 
 # -- entry point -----------------------------------------------------------------------------------------------

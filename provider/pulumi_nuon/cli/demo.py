@@ -22,9 +22,10 @@ __all__ = ["find_example", "run_demo"]
 
 _EXIT_OK, _EXIT_FAILED, _EXIT_ERROR = 0, 1, 3
 # Simulated seconds per real second: the demo scenario's deploy takes 16 simulated seconds, so with the preview
-# taking a few seconds the gate visibly waits about 8-12 s.
-_SPEED = 1.25
-_POLL_SECONDS = 1
+# taking a few seconds the gate visibly waits about 8-12 s. The gate polls every 1.25 simulated seconds, whatever
+# the speed, so a faster demo (`--speed`) tells the same story.
+DEFAULT_SPEED = 1.25
+_SIMULATED_POLL = 1.25
 _TIMEOUT_SECONDS = 120
 _PROJECT = "gated-rollout"
 _STACK = "demo"
@@ -81,7 +82,11 @@ def _build_being_deployed(sim: Any) -> str:
     return str(sim.releases(sim.component("web-app"))[0]["build_id"])
 
 
-def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, scenario: str) -> int:
+def _poll_seconds(speed: float) -> float:
+    return round(_SIMULATED_POLL / speed, 3)
+
+
+def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, speed: float, clock: Any) -> int:
     from pulumi_nuon.testing.engine import LocalEngine, Secret
 
     say = narrator.say
@@ -95,7 +100,7 @@ def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, scenar
         "componentId": component,
         "installId": install,
         "buildId": _build_being_deployed(sim),
-        "pollIntervalSeconds": str(_POLL_SECONDS),
+        "pollIntervalSeconds": str(_poll_seconds(speed)),
         "timeoutSeconds": str(_TIMEOUT_SECONDS),
     }
 
@@ -116,7 +121,8 @@ def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, scenar
         _outputs(say, preview.outputs)
         say()
         say("3. `pulumi up`: the DeployGate holds `dns-switch` until the deploy of the latest build is done.")
-        say(f"   the gate's progress lines, live (it polls {names[install]} every {_POLL_SECONDS:g}s):")
+        say(f"   the gate's progress lines, live (it polls {names[install]} every {_poll_seconds(speed):g}s):")
+        clock.resume()
         up = engine.up()
         say("   steps:")
         _steps(say, up)
@@ -152,7 +158,9 @@ def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, scenar
     return _EXIT_OK
 
 
-def _run_pulumi_cli(narrator: _Narrator, example: Path, sim: Any, server: Any, pulumi: str) -> int:
+def _run_pulumi_cli(
+    narrator: _Narrator, example: Path, sim: Any, server: Any, pulumi: str, speed: float, clock: Any
+) -> int:
     """The same example with the real CLI, on a copy in a temp dir with a throwaway file backend, so neither the
     stack's config file nor its state lands in the checkout or in the user's Pulumi account."""
     say = narrator.say
@@ -181,7 +189,7 @@ def _run_pulumi_cli(narrator: _Narrator, example: Path, sim: Any, server: Any, p
             ("componentId", component),
             ("installId", install),
             ("buildId", _build_being_deployed(sim)),
-            ("pollIntervalSeconds", str(_POLL_SECONDS)),
+            ("pollIntervalSeconds", str(_poll_seconds(speed))),
         ]
         if pulumi_run("stack", "init", _STACK, "--non-interactive") != 0:
             return _EXIT_ERROR
@@ -192,6 +200,7 @@ def _run_pulumi_cli(narrator: _Narrator, example: Path, sim: Any, server: Any, p
             return _EXIT_ERROR
         if pulumi_run("preview") != 0:
             return _EXIT_ERROR
+        clock.resume()
         if pulumi_run("up", "--yes") != 0:
             return _EXIT_FAILED
         if pulumi_run("up", "--yes") != 0:
@@ -200,7 +209,7 @@ def _run_pulumi_cli(narrator: _Narrator, example: Path, sim: Any, server: Any, p
     return _EXIT_OK
 
 
-def run_demo(*, scenario: str, engine: str, out: TextIO, err: TextIO) -> int:
+def run_demo(*, scenario: str, engine: str, out: TextIO, err: TextIO, speed: float = DEFAULT_SPEED) -> int:
     """Run the demo; returns the CLI's exit code (0 ran, 1 the update failed on the deploy, 3 could not run)."""
     from pulumi_nuon.testing.simulator import Scenario, WallClock
 
@@ -224,18 +233,20 @@ def run_demo(*, scenario: str, engine: str, out: TextIO, err: TextIO) -> int:
             return _EXIT_ERROR
 
     loaded = Scenario.load(scenario)
-    sim = loaded.build(clock=WallClock(speed=_SPEED))
+    # Time stands still until the update starts, as if CI asked Nuon for the deploy just before `pulumi up`.
+    clock = WallClock(speed=speed, running=False)
+    sim = loaded.build(clock=clock)
     with sim.serve() as server:
         component, install = sim.component("web-app"), sim.install("acme-prod")
         latest = sim.releases(component)[0]
         narrator.say(f"pulumi-nuon demo ({'the real Pulumi CLI' if pulumi else 'LocalEngine, no Pulumi CLI needed'})")
         narrator.say()
-        narrator.say(f"1. A simulated Nuon API at {server.url} (scenario {loaded.name!r}, time ×{_SPEED:g}):")
+        narrator.say(f"1. A simulated Nuon API at {server.url} (scenario {loaded.name!r}, time ×{speed:g}):")
         narrator.say(f"   component web-app ({component.id}) has {len(sim.releases(component))} releases; the newest,")
         narrator.say(f"   {latest['id']} (build {latest['build_id']}), is deploying to acme-prod ({install.id}).")
         narrator.say(f"   The program gets buildId={latest['build_id']}, as CI would pass the build it deployed: that")
         narrator.say("   pins which deploy the gate waits for, so yesterday's `active` deploy cannot pass it.")
         narrator.say()
         if pulumi is not None:
-            return _run_pulumi_cli(narrator, example, sim, server, pulumi)
-        return _run_local(narrator, example, sim, server, scenario)
+            return _run_pulumi_cli(narrator, example, sim, server, pulumi, speed, clock)
+        return _run_local(narrator, example, sim, server, speed, clock)

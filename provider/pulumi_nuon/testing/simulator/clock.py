@@ -52,19 +52,38 @@ class ManualClock:
 
 
 class WallClock:
-    """Real time scaled by `speed`: with speed=10 a 100 s timeline passes in 10 real seconds."""
+    """Real time scaled by `speed`: with speed=10 a 100 s timeline passes in 10 real seconds.
 
-    def __init__(self, speed: float = 1.0, *, start: float = 0.0) -> None:
+    `running=False` holds time still until `resume()` (the demo starts the deploy's clock when its update starts,
+    however long the preview took); `pause()` holds it again.
+    """
+
+    def __init__(self, speed: float = 1.0, *, start: float = 0.0, running: bool = True) -> None:
         if speed <= 0:
             raise InvalidArgumentError(f"speed must be positive, got {speed}")
         self.speed = float(speed)
-        self._origin = time.monotonic()
+        self._origin: float | None = time.monotonic() if running else None
         self._offset = float(start)
         self._lock = threading.Lock()
 
     def now(self) -> float:
         with self._lock:
+            if self._origin is None:
+                return self._offset
             return self._offset + (time.monotonic() - self._origin) * self.speed
+
+    def pause(self) -> None:
+        """Hold time still (`now()` stays where it is) until `resume()`."""
+        with self._lock:
+            if self._origin is not None:
+                self._offset += (time.monotonic() - self._origin) * self.speed
+                self._origin = None
+
+    def resume(self) -> None:
+        """Let time flow again from where it stands."""
+        with self._lock:
+            if self._origin is None:
+                self._origin = time.monotonic()
 
     def advance(self, seconds: float) -> None:
         if seconds < 0:
