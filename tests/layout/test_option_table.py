@@ -31,6 +31,7 @@ from pulumi_nuon.core.options import (
     check_limit,
     diff_inputs,
 )
+from pulumi_nuon.core.settings import SETTINGS
 from pulumi_nuon.core.views import deploy_values, gate_values, releases_values
 from pulumi_nuon.core.wait import InstallOutcome, Verdict, WaitOptions, WaitResult
 from tests.conftest import BLD2, CMP1, INL1, INL2
@@ -71,7 +72,9 @@ def test_the_cli_wait_flags_are_the_gate_rows_with_a_flag() -> None:
         if option.cli and option.cli.startswith("--"):
             action = flags.pop(option.cli)
             assert (action.dest, action.default, action.required) == (option.name, option.default, option.required)
-    assert set(flags) == {"-h", "--json", "--api-url", "--org-id"}
+    connection = {setting.cli for setting in SETTINGS if setting.cli}
+    assert connection == {"--api-url", "--org-id", "--request-timeout"}
+    assert set(flags) == {"-h", "--json", *connection}
 
 
 def test_views_produce_exactly_the_table_outputs() -> None:
@@ -116,14 +119,20 @@ def test_names_are_unique_and_camel_case_is_reversible() -> None:
     [
         (
             {"timeout_seconds": math.nan},
-            ("timeout_seconds", "timeout_seconds must be a number greater than 0, got nan"),
+            ("timeout_seconds", "timeout_seconds must be a number greater than 0 and at most 604800, got nan"),
         ),
         (
             {"timeout_seconds": math.inf},
-            ("timeout_seconds", "timeout_seconds must be a number greater than 0, got inf"),
+            ("timeout_seconds", "timeout_seconds must be a number greater than 0 and at most 604800, got inf"),
         ),
-        ({"timeout_seconds": True}, ("timeout_seconds", "timeout_seconds must be a number greater than 0, got True")),
-        ({"timeout_seconds": "60"}, ("timeout_seconds", "timeout_seconds must be a number greater than 0, got '60'")),
+        (
+            {"timeout_seconds": True},
+            ("timeout_seconds", "timeout_seconds must be a number greater than 0 and at most 604800, got True"),
+        ),
+        (
+            {"timeout_seconds": "60"},
+            ("timeout_seconds", "timeout_seconds must be a number greater than 0 and at most 604800, got '60'"),
+        ),
         (
             {"max_concurrency": 2.5},
             ("max_concurrency", "max_concurrency must be a whole number at least 1 and at most 64, got 2.5"),

@@ -68,7 +68,7 @@ def test_check_reports_each_bad_input_by_its_camel_case_name(org: Org, plugin: P
     )
     failures = {f.property: f.reason for f in response.failures}
     assert set(failures) == {"componentId", "installIds", "timeoutSeconds", "maxConcurrency"}
-    assert failures["timeoutSeconds"] == "timeoutSeconds must be a number greater than 0, got 0"
+    assert failures["timeoutSeconds"] == "timeoutSeconds must be a number greater than 0 and at most 604800, got 0"
     assert failures["maxConcurrency"].startswith("maxConcurrency must be a whole number at least 1")
     assert plugin.check("DeployGate", "g", {"componentId": org.app.id}).failures[0].reason == (
         "set installId (one install) or installIds (a fleet)"

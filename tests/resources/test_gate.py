@@ -283,12 +283,18 @@ def test_skip_wait_records_the_current_deploy_without_waiting(env: Env) -> None:
         ({}, "set install_id (one install) or install_ids (a fleet)"),
         ({"install_id": ""}, "install_id is empty"),
         ({"install_ids": []}, "install_ids must be a non-empty list"),
-        ({"install_id": INL1, "timeout_seconds": 0}, "timeout_seconds must be a number greater than 0, got 0"),
+        (
+            {"install_id": INL1, "timeout_seconds": 0},
+            "timeout_seconds must be a number greater than 0 and at most 604800, got 0",
+        ),
         (
             {"install_id": INL1, "timeout_seconds": 5, "poll_interval_seconds": 10},
             "poll_interval_seconds (10) must not exceed timeout_seconds (5)",
         ),
-        ({"install_id": INL1, "poll_interval_seconds": -1}, "poll_interval_seconds must be a number greater than 0"),
+        (
+            {"install_id": INL1, "poll_interval_seconds": -1},
+            "poll_interval_seconds must be a number at least 1 (0.01 on a loopback API URL)",
+        ),
         ({"install_id": INL1, "approval_timeout_seconds": "soon"}, "approval_timeout_seconds must be a number"),
     ],
 )

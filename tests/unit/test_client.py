@@ -187,9 +187,9 @@ def test_error_body_may_be_an_html_page(strict: list[StrictTransport]) -> None:
 def test_a_2xx_body_that_is_not_a_deploy_is_a_validation_error(
     strict: list[StrictTransport], body: bytes, content_type: str
 ) -> None:
-    t = make_strict(
-        strict, Expect("GET", LATEST, httpx.Response(200, content=body, headers={"content-type": content_type}))
-    )
+    """Retried like a 5xx (a truncated answer is usually a moment's trouble), then reported."""
+    reply = httpx.Response(200, content=body, headers={"content-type": content_type})
+    t = make_strict(strict, *[Expect("GET", LATEST, reply)] * 3)
     with pytest.raises(ResponseValidationError) as info:
         client(t).get_latest_deploy(INL, CMP)
     assert f"GET {LATEST} returned 200" in str(info.value) and info.value.__cause__ is None
@@ -277,8 +277,16 @@ def test_retry_after_beyond_the_cap_is_clamped(strict: list[StrictTransport]) ->
         strict, Expect("GET", LATEST, json_response(429, {}, {"Retry-After": "3600"})), Expect("GET", LATEST, OK)
     )
     sleeps = Sleeps()
-    client(t, sleeps).get_latest_deploy(INL, CMP)
+    client(t, sleeps, request_timeout=120).get_latest_deploy(INL, CMP)
     assert sleeps == [60.0]
+
+
+def test_a_retry_after_beyond_the_time_left_gives_up_at_once(strict: list[StrictTransport]) -> None:
+    t = make_strict(strict, Expect("GET", LATEST, json_response(429, {}, {"Retry-After": "3600"})))
+    sleeps = Sleeps()
+    with pytest.raises(RateLimitError, match="Retry-After 3600 would not leave time for another attempt"):
+        client(t, sleeps, request_timeout=30).get_latest_deploy(INL, CMP)
+    assert sleeps == []
 
 
 def test_connection_errors_are_retried_then_reported(strict: list[StrictTransport]) -> None:
@@ -450,7 +458,7 @@ def test_releases_route_gone_is_reported_as_not_served(strict: list[StrictTransp
 def test_a_broken_page_is_a_validation_error(strict: list[StrictTransport]) -> None:
     t = make_strict(strict, Expect("GET", RELEASES, httpx.Response(200, content=b'[{"id": "rel1"', headers={})))
     with pytest.raises(ResponseValidationError, match="JSON array of ComponentRelease"):
-        list(client(t).list_component_releases(CMP))
+        list(client(t, max_retries=0).list_component_releases(CMP))
 
 
 def test_releases_are_streamed_page_by_page(strict: list[StrictTransport]) -> None:
@@ -488,7 +496,7 @@ def test_async_client_pages_retries_and_maps_404(strict: list[StrictTransport]) 
         Expect("GET", RELEASES, json_response(503, {}), q(100)),
         Expect("GET", RELEASES, page(100, 5, next_=False), q(100)),
         Expect("GET", LATEST, json_response(404, {"description": "not found"})),
-        Expect("GET", LATEST, json_response(200, {"id": "dpl9", "install_id": ""})),
+        Expect("GET", LATEST, json_response(200, {"id": "dpl9", "status": "active", "install_id": ""})),
     )
     sleeps: list[float] = []
 

@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from pulumi_nuon.core import models
 from pulumi_nuon.core.models import ComponentRelease, InstallDeploy, parse_releases
@@ -122,10 +122,19 @@ def test_unknown_fields_are_ignored_and_statuses_are_plain_strings() -> None:
 
 
 def test_invalid_nested_parts_are_dropped_not_fatal() -> None:
-    body = b'{"id": "dpl1", "status": "active", "component_config_version": "seven", "runner_jobs": [1, {"id": "j"}]}'
+    body = (
+        b'{"id": "dpl1", "status": "active", "component_build": {"status": 5}, '
+        b'"runner_jobs": [1, {"id": "j", "execution_count": "seven"}, {"id": "k"}]}'
+    )
     deploy = InstallDeploy.model_validate_json(body)
-    assert deploy.status == "active" and deploy.component_config_version is None
-    assert [job.id for job in deploy.runner_jobs or []] == ["j"]
+    assert deploy.status == "active" and deploy.component_build is None
+    assert [job.id for job in deploy.runner_jobs or []] == ["k"]
+
+
+@pytest.mark.parametrize("field", ["status", "id", "build_id", "component_config_version"])
+def test_a_top_level_field_of_the_wrong_type_fails_instead_of_reading_as_none(field: str) -> None:
+    with pytest.raises(ValidationError):
+        InstallDeploy.model_validate_json(b'{"id": "dpl1", "status": "active", "%s": ["x"]}' % field.encode())
 
 
 def test_models_are_immutable_and_dump_plain_json() -> None:
@@ -152,3 +161,13 @@ def test_status_text_prefers_the_description_then_status_v2() -> None:
     )
     b = InstallDeploy.model_validate_json(b'{"status_v2": {"status_human_description": "v2"}}')
     assert (a.status_text, b.status_text, InstallDeploy().status_text) == ("boom", "v2", None)
+
+
+def test_json_numbers_keep_their_type_and_a_number_is_no_nested_object() -> None:
+    """The pydantic floor (2.1): 2.0-2.0.2 turn integers past 64 bits into floats in JSON-kept fields; 2.0.3 keeps a
+    float there as {'$serde_json::private::Number': '1e300'} and validates a number into an empty nested model."""
+    deploy = InstallDeploy.model_validate_json(
+        b'{"id": "d", "status": "active", "outputs": {"n": 1180591620717411303424, "f": 1e300}, "created_by": 1e300}'
+    )
+    assert deploy.outputs == {"n": 2**70, "f": 1e300} and type((deploy.outputs or {})["n"]) is int
+    assert deploy.created_by is None

@@ -93,3 +93,17 @@ def test_malformed_urls_are_refused_clearly(url: str, fragment: str) -> None:
 def test_repr_never_shows_the_token() -> None:
     s = resolve_settings(CANARY_TOKEN, "o", env={})
     assert CANARY_TOKEN not in repr(s) and CANARY_TOKEN not in str(s)
+
+
+def test_the_request_timeout_resolves_argument_config_environment_default() -> None:
+    env = {"NUON_API_TOKEN": "t", "NUON_ORG_ID": "o", "NUON_REQUEST_TIMEOUT": "12"}
+    assert resolve_settings(config={}, env={"NUON_API_TOKEN": "t", "NUON_ORG_ID": "o"}).request_timeout == 30
+    assert resolve_settings(config={}, env=env).request_timeout == 12
+    assert resolve_settings(config={"nuon:requestTimeout": "7.5"}, env=env).request_timeout == 7.5
+    assert resolve_settings(request_timeout=3, config={"nuon:requestTimeout": "7.5"}, env=env).request_timeout == 3
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "0", "-1", "3601", "soon"])
+def test_a_request_timeout_that_cannot_work_names_where_it_came_from(value: str) -> None:
+    with pytest.raises(ConfigurationError, match=f"NUON_REQUEST_TIMEOUT is '{value}'"):
+        resolve_settings("t", "o", env={"NUON_REQUEST_TIMEOUT": value})

@@ -104,11 +104,21 @@ def test_auto_skipped_fails_when_not_accepted() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "problem"),
     [
-        ({"timeout_seconds": 0}, "timeout_seconds must be a number greater than 0, got 0"),
-        ({"poll_interval_seconds": 0}, "poll_interval_seconds must be a number greater than 0, got 0"),
+        ({"timeout_seconds": 0}, "timeout_seconds must be a number greater than 0 and at most 604800, got 0"),
+        (
+            {"poll_interval_seconds": 0},
+            "poll_interval_seconds must be a number at least 1 (0.01 on a loopback API URL)",
+        ),
+        ({"timeout_seconds": 8 * 24 * 3600}, "timeout_seconds must be a number greater than 0 and at most 604800"),
         ({"timeout_seconds": 5, "poll_interval_seconds": 6}, "must not exceed timeout_seconds"),
-        ({"approval_timeout_seconds": -1}, "approval_timeout_seconds must be a number at least 0, got -1"),
-        ({"not_found_grace_seconds": -1}, "not_found_grace_seconds must be a number at least 0, got -1"),
+        (
+            {"approval_timeout_seconds": -1},
+            "approval_timeout_seconds must be a number at least 0 and at most 604800, got -1",
+        ),
+        (
+            {"not_found_grace_seconds": -1},
+            "not_found_grace_seconds must be a number at least 0 and at most 604800, got -1",
+        ),
         ({"max_concurrency": 0}, "max_concurrency must be a whole number at least 1 and at most 64, got 0"),
         ({"jitter": 1.0}, "jitter must be in [0, 1)"),
     ],

@@ -7,7 +7,8 @@
     pulumi-nuon demo                                 # a Pulumi program gating on a simulated deploy
 
 Exit codes: 0 success (for `wait`: every deploy passed), 1 a deploy failed, 2 `wait` timed out, 3 the command could
-not run (bad usage, missing settings, authentication, an API error), 130 interrupted. The API token is read only
+not run (bad usage, missing settings, authentication, an API error), 130 interrupted (Ctrl-C), 143 terminated
+(SIGTERM; `wait` says so and what was still pending). The API token is read only
 from the environment variable ``NUON_API_TOKEN``, never from a flag, so it stays out of shell history.
 """
 
@@ -26,9 +27,17 @@ from typing import Any, NoReturn, TextIO
 from pulumi_nuon._version import __version__
 from pulumi_nuon.cli.demo import DEFAULT_SPEED
 from pulumi_nuon.core import constants as C
-from pulumi_nuon.core.constants import EXIT_ERROR, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_TIMEOUT
+from pulumi_nuon.core.constants import (
+    EXIT_ERROR,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_TERMINATED,
+    EXIT_TIMEOUT,
+)
 from pulumi_nuon.core.errors import ConfigurationError, DeployFailedError, DeployTimeoutError, NuonError
 from pulumi_nuon.core.options import DEPLOY_GATE, Option, check_limit, check_value
+from pulumi_nuon.core.settings import SETTINGS
 from pulumi_nuon.core.status import render_rules_text
 
 __all__ = ["build_parser", "main"]
@@ -41,6 +50,8 @@ settings:
                    shell history)
   {C.ENV_ORG_ID}      the org id (or --org-id)
   {C.ENV_API_URL}     the API URL (or --api-url; default {C.DEFAULT_API_URL})
+  {C.ENV_REQUEST_TIMEOUT}  seconds one read may take, retries included (or --request-timeout;
+                         default {C.DEFAULT_REQUEST_TIMEOUT:g})
 
 examples:
   {_PROG} demo                                  watch a Pulumi program wait on a simulated deploy
@@ -53,6 +64,7 @@ examples:
 exit codes:
   0  success (wait: every deploy passed)     2  wait: the timeout passed first
   1  wait: a deploy failed                   3  could not run: usage, settings, auth or API error
+  130  interrupted (Ctrl-C)                   143  terminated (SIGTERM)
 """
 
 _WAIT_EPILOG = f"""\
@@ -60,7 +72,7 @@ What the wait does with each install's latest deploy (the same rules as nuon.Dep
 {render_rules_text(100)}
 
 exit codes: 0 every deploy passed, 1 a deploy failed, 2 the timeout passed first, 3 could not run (settings,
-authentication, bad ids, API errors).
+authentication, bad ids, API errors), 130 interrupted, 143 terminated (SIGTERM).
 """
 
 
@@ -73,12 +85,15 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _option_type(option: Option) -> Callable[[str], Any]:
-    """An argparse type that checks a flag's value as the option table does (same bounds, same words)."""
+    """An argparse type that checks a flag's value as the option table does (same bounds, same words).
+
+    Minimums that depend on the API URL (the poll interval's) are checked at their loosest here and for the
+    URL in use when the wait starts."""
 
     def parse(text: str) -> Any:
         try:
             value: Any = float(text) if option.type in ("number", "integer") else text
-            return check_value(option, value)
+            return check_value(option, value, loopback=True)
         except ValueError as err:
             raise argparse.ArgumentTypeError(str(err)) from None
 
@@ -137,10 +152,19 @@ def build_parser() -> argparse.ArgumentParser:
     # overwriting the other with a default).
     common = _Parser(add_help=False)
     group = common.add_argument_group("connection (the token comes only from $NUON_API_TOKEN)")
-    group.add_argument(
-        "--api-url", default=argparse.SUPPRESS, help=f"Nuon API URL (default: ${C.ENV_API_URL} or {C.DEFAULT_API_URL})"
-    )
-    group.add_argument("--org-id", default=argparse.SUPPRESS, help=f"Nuon org id (default: ${C.ENV_ORG_ID})")
+    for setting in SETTINGS:  # one flag per connection setting that has one (the token has none)
+        if setting.cli is None:
+            continue
+        default = f"${setting.env}" + (f" or {setting.default:g}" if isinstance(setting.default, float) else "")
+        default += f" or {setting.default}" if isinstance(setting.default, str) else ""
+        group.add_argument(
+            setting.cli,
+            dest=setting.name,
+            default=argparse.SUPPRESS,
+            type=_option_type(setting.option) if setting.option is not None else str,
+            metavar="S" if setting.type == "number" else setting.name.split("_")[-1].upper(),
+            help=f"{setting.doc.replace('`', '').replace('%', '%%')} (default: {default})",
+        )
 
     parser = _Parser(
         prog=_PROG,
@@ -260,7 +284,8 @@ def _print_json(value: Any, out: TextIO) -> None:
 
 def _client_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     # config={} keeps the client to its arguments and the environment (no Pulumi stack outside a program).
-    return {"api_url": getattr(args, "api_url", None), "org_id": getattr(args, "org_id", None), "config": {}}
+    given = {s.name: getattr(args, s.name, None) for s in SETTINGS if s.cli is not None}
+    return {**given, "config": {}}
 
 
 # -- commands --------------------------------------------------------------------------------------------------
@@ -360,12 +385,36 @@ class _LiveLine:
         self._err.flush()
 
 
+class _Terminated(Exception):
+    """SIGTERM arrived while `wait` was waiting."""
+
+
 async def _wait_with_ticker(run: Callable[[], Any], live: _LiveLine, tick: bool) -> Any:
     task = asyncio.ensure_future(run())
-    while tick and not task.done():
-        live.redraw()
-        await asyncio.wait({task}, timeout=0.25)
-    return await task
+    loop = asyncio.get_running_loop()
+    terminated = False
+
+    def on_sigterm() -> None:
+        nonlocal terminated
+        terminated = True
+        task.cancel()
+
+    handled = threading.current_thread() is threading.main_thread()
+    if handled:
+        loop.add_signal_handler(signal.SIGTERM, on_sigterm)
+    try:
+        while tick and not task.done():
+            live.redraw()
+            await asyncio.wait({task}, timeout=0.25)
+        try:
+            return await task
+        except asyncio.CancelledError:
+            if terminated:
+                raise _Terminated() from None
+            raise
+    finally:
+        if handled:
+            loop.remove_signal_handler(signal.SIGTERM)
 
 
 def _outcome_rows(result: Any) -> list[tuple[Any, ...]]:
@@ -416,6 +465,14 @@ def _cmd_wait(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         verdict, code, result, message = "failed", EXIT_FAILED, getattr(exc, "result", None), str(exc)
     except DeployTimeoutError as exc:
         verdict, code, result, message = "timed out", EXIT_TIMEOUT, getattr(exc, "result", None), str(exc)
+    except _Terminated:
+        live.done()
+        err.write(
+            f"terminated: SIGTERM arrived; stopped waiting for component {args.component_id} on "
+            f"{len(args.installs)} install(s) without a verdict (exit code {EXIT_TERMINATED})\n"
+        )
+        err.flush()
+        return EXIT_TERMINATED
     finally:
         live.done()
     if message is not None:

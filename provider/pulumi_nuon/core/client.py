@@ -18,25 +18,86 @@ import random as _random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 from pulumi_nuon.core import constants as C
 from pulumi_nuon.core import protocol
-from pulumi_nuon.core.errors import NotFoundError
+from pulumi_nuon.core.errors import APIError, InvalidArgumentError, NotFoundError, ResponseTooLargeError
 from pulumi_nuon.core.models import ComponentRelease, InstallDeploy
+from pulumi_nuon.core.options import TIMEOUT, check_value
 from pulumi_nuon.core.settings import ConfigSource, Settings, resolve_settings
 
 __all__ = ["AsyncNuonClient", "NuonClient"]
 
 _log = logging.getLogger("pulumi_nuon")
 
-_DEFAULT_TIMEOUT = httpx.Timeout(C.DEFAULT_TIMEOUT, connect=C.DEFAULT_CONNECT_TIMEOUT)
+T = TypeVar("T")
+
+# Errors while sending or reading that httpx raises: transport (connect, read, protocol), decoding (a gzip header
+# on a body that is not gzip), and stream misuse; each becomes one of ours in protocol.transport_error.
+_HTTPX_ERRORS = (httpx.HTTPError, httpx.StreamError, httpx.InvalidURL)
+
+
+def _check_timeout(timeout: object) -> httpx.Timeout:
+    """The per-attempt httpx timeouts from the ``timeout`` argument (seconds, or an ``httpx.Timeout``)."""
+    if timeout is None:
+        return httpx.Timeout(C.DEFAULT_TIMEOUT, connect=C.DEFAULT_CONNECT_TIMEOUT)
+    if isinstance(timeout, httpx.Timeout):
+        for phase in ("connect", "read", "write", "pool"):
+            value = getattr(timeout, phase)
+            if value is not None:
+                check_value(TIMEOUT, value)
+        return timeout
+    seconds = float(check_value(TIMEOUT, timeout))
+    return httpx.Timeout(seconds, connect=min(seconds, C.DEFAULT_CONNECT_TIMEOUT))
+
+
+def _check_time_limit(time_limit: object) -> float | None:
+    if time_limit is None:
+        return None
+    if isinstance(time_limit, bool) or not isinstance(time_limit, (int, float)) or time_limit != time_limit:
+        raise InvalidArgumentError(f"time_limit must be a number of seconds, got {time_limit!r}", "time_limit")
+    return max(0.0, float(time_limit))
+
+
+class _Reader:
+    """Reads one response's body within the attempt's time and the size limit (shared by both clients)."""
+
+    def __init__(self, response: httpx.Response, attempts: protocol.Attempts, ends: float, path: str) -> None:
+        self.response, self.attempts, self.ends, self.path = response, attempts, ends, path
+        self.chunks: list[bytes] = []
+        self.size = 0
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > C.MAX_RESPONSE_BYTES:
+            raise protocol.body_error("GET", path, response.status_code, f"of {int(declared):,} bytes", too_large=True)
+
+    def take(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > C.MAX_RESPONSE_BYTES:
+            raise protocol.body_error(
+                "GET", self.path, self.response.status_code, f"of over {self.size:,} bytes", too_large=True
+            )
+        self.chunks.append(chunk)
+        if self.attempts.monotonic() > self.ends:
+            raise protocol.body_error(
+                "GET", self.path, self.response.status_code, f"{self.size:,} bytes read", timed_out=True
+            )
+
+    def body(self) -> protocol.Body:
+        return protocol.Body.of(self.response, b"".join(self.chunks))
+
+    def failed(self, exc: Exception) -> APIError:
+        return protocol.transport_error(
+            "GET", self.path, exc, self.attempts.settings, status=self.response.status_code, received=self.size
+        )
 
 
 class _BaseClient:
-    """Settings, retry policy and request construction shared by both clients."""
+    """Settings, retry policy, time limits and request construction shared by both clients."""
+
+    _settings: Settings
 
     def __init__(
         self,
@@ -45,21 +106,18 @@ class _BaseClient:
         org_id: str | None,
         api_url: str | None,
         timeout: float | httpx.Timeout | None,
+        request_timeout: float | None,
         max_retries: int,
         config: Mapping[str, str] | ConfigSource | None,
         random: Callable[[], float] | None,
         clock: Callable[[], float] | None,
     ) -> None:
-        self._settings: Settings = resolve_settings(api_token, org_id, api_url, config=config)
+        self._timeout = _check_timeout(timeout)
+        self._settings = resolve_settings(api_token, org_id, api_url, request_timeout=request_timeout, config=config)
         self._policy = protocol.RetryPolicy(max_retries=max_retries)
         self._random = random if random is not None else _random.random
         self._clock = clock if clock is not None else time.time
-        if timeout is None:
-            self._timeout = _DEFAULT_TIMEOUT
-        elif isinstance(timeout, httpx.Timeout):
-            self._timeout = timeout
-        else:
-            self._timeout = httpx.Timeout(timeout, connect=min(float(timeout), C.DEFAULT_CONNECT_TIMEOUT))
+        self._attempt_limit = self._timeout.read
 
     @property
     def api_url(self) -> str:
@@ -76,19 +134,48 @@ class _BaseClient:
         """Retries after the first attempt for retryable failures."""
         return self._policy.max_retries
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(api_url={self.api_url!r}, org_id={self.org_id!r})"
+    @property
+    def request_timeout(self) -> float:
+        """The time limit of one call, every attempt and every wait between retries included."""
+        return self._settings.request_timeout
 
-    def _attempts(self, method: str, path: str) -> protocol.Attempts:
-        return protocol.Attempts(self._policy, method, path, self._settings, self._random, self._clock)
+    def __repr__(self) -> str:
+        settings = getattr(self, "_settings", None)  # a client whose constructor failed still has a repr
+        if settings is None:
+            return f"{type(self).__name__}(<not configured>)"
+        return f"{type(self).__name__}(api_url={settings.api_url!r}, org_id={settings.org_id!r})"
+
+    def _attempts(self, method: str, path: str, time_limit: float | None) -> protocol.Attempts:
+        limit = (
+            self._settings.request_timeout if time_limit is None else min(time_limit, self._settings.request_timeout)
+        )
+        return protocol.Attempts(self._policy, method, path, self._settings, self._random, self._clock, limit)
 
     def _client_kwargs(self) -> dict[str, Any]:
-        return {
+        kwargs: dict[str, Any] = {
             "base_url": self._settings.api_url,
             "headers": protocol.default_headers(self._settings),
             "timeout": self._timeout,
             "follow_redirects": False,
         }
+        if self._settings.api_url.startswith("http:"):
+            # Plain http goes only to loopback (settings refuse anything else): no proxy from the environment
+            # (HTTP_PROXY, ALL_PROXY) may see the token on its way there, and with no TLS there is no CA bundle to
+            # load (~20 ms a client). https proxies and verifies as httpx does.
+            kwargs.update(trust_env=False, verify=False)
+        return kwargs
+
+    def _prepare(self, attempts: protocol.Attempts) -> tuple[httpx.Timeout, float]:
+        """The attempt's httpx timeouts and when it must be over (monotonic)."""
+        limit = attempts.attempt_limit(self._attempt_limit)
+        return attempts.timeout(self._timeout, limit), attempts.monotonic() + limit
+
+    def _done(self, attempts: protocol.Attempts, body: protocol.Body, parse: Callable[[protocol.Body], T]) -> T:
+        """The parsed result of a read body, or raises the typed error for it (the loop decides on retrying)."""
+        if not body.is_success:
+            raise protocol.status_error(attempts.method, attempts.path, body, self._settings.api_token)
+        _log.debug("%s %s -> %d (%d bytes)", attempts.method, attempts.path, body.status_code, len(body.content))
+        return parse(body)
 
 
 class NuonClient(_BaseClient):
@@ -100,8 +187,11 @@ class NuonClient(_BaseClient):
     raises :class:`~pulumi_nuon.core.errors.ConfigurationError`. The token is only ever sent over https, or plain http
     to a loopback address.
 
-    Connection errors, timeouts, 408, 429 and 5xx are retried ``max_retries`` times (default 2, so 3 attempts)
-    with exponential backoff and jitter, honouring ``Retry-After`` up to 60 s. Every failure is a
+    Connection errors, timeouts, 408, 429, 5xx and 2xx bodies that are not valid JSON are retried ``max_retries``
+    times (default 2, so 3 attempts) with exponential backoff and jitter, honouring ``Retry-After`` up to 60 s.
+    Each call ends within ``request_timeout`` seconds (default 30; also the ``nuon:requestTimeout`` stack config and
+    ``NUON_REQUEST_TIMEOUT``), every attempt and wait included; ``timeout`` limits one attempt, from connecting to
+    the body's last byte (default 30 s, connecting 5 s). A body over 64 MiB is refused. Every failure is a
     :class:`~pulumi_nuon.core.errors.NuonError`. ``transport`` replaces the network (e.g. ``httpx.MockTransport`` or
     the simulator's transport); ``sleep`` and ``random`` are injectable so tests never really wait.
     """
@@ -113,6 +203,7 @@ class NuonClient(_BaseClient):
         org_id: str | None = None,
         api_url: str | None = None,
         timeout: float | httpx.Timeout | None = None,
+        request_timeout: float | None = None,
         max_retries: int = C.DEFAULT_MAX_RETRIES,
         transport: httpx.BaseTransport | None = None,
         config: Mapping[str, str] | ConfigSource | None = None,
@@ -125,6 +216,7 @@ class NuonClient(_BaseClient):
             org_id=org_id,
             api_url=api_url,
             timeout=timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             config=config,
             random=random,
@@ -145,50 +237,89 @@ class NuonClient(_BaseClient):
     ) -> None:
         self.close()
 
-    def _get(self, path: str, params: Mapping[str, int] | None = None) -> httpx.Response:
-        attempts = self._attempts("GET", path)
-        while True:
-            outcome: httpx.Response | httpx.HTTPError
+    def _attempt(self, path: str, params: Mapping[str, int] | None, attempts: protocol.Attempts) -> protocol.Body:
+        timeout, ends = self._prepare(attempts)
+        try:
+            request = self._http.build_request("GET", path, params=params, timeout=timeout)
+            response = self._http.send(request, stream=True)
+        except _HTTPX_ERRORS as exc:
+            raise protocol.transport_error("GET", path, exc, self._settings) from exc
+        try:
+            reader = _Reader(response, attempts, ends, path)
             try:
-                outcome = self._http.get(path, params=params)
-            except httpx.TransportError as exc:
-                outcome = exc
-            delay = attempts.after(outcome)  # raises when the request has failed for good
-            if delay is None:
-                assert isinstance(outcome, httpx.Response)
-                _log.debug("GET %s -> %d", path, outcome.status_code)
-                return outcome
+                for chunk in response.iter_bytes():
+                    reader.take(chunk)
+            except _HTTPX_ERRORS as exc:
+                raise reader.failed(exc) from exc
+            return reader.body()
+        finally:
+            response.close()
+
+    def _call(
+        self,
+        path: str,
+        parse: Callable[[protocol.Body], T],
+        params: Mapping[str, int] | None = None,
+        time_limit: float | None = None,
+    ) -> T:
+        """One call: attempts until a parsed result, retrying what is worth it within the call's time limit."""
+        attempts = self._attempts("GET", path, time_limit)
+        while True:
+            retry_after = None
+            try:
+                body = self._attempt(path, params, attempts)
+                retry_after = body.headers.get("retry-after")
+                return self._done(attempts, body, parse)
+            except APIError as error:
+                delay = attempts.after_error(error, retry_after)  # raises when the call has failed for good
             self._sleep(delay)
 
-    def list_component_releases(self, component_id: str, *, limit: int | None = None) -> Iterator[ComponentRelease]:
+    def list_component_releases(
+        self, component_id: str, *, limit: int | None = None, time_limit: float | None = None
+    ) -> Iterator[ComponentRelease]:
         """Yield a component's releases, newest first, fetching pages of 100 as the iteration goes.
 
         ``limit`` stops after that many releases (and asks Nuon for no more). An unknown component yields nothing
         (Nuon answers ``200 []``). Raises :class:`~pulumi_nuon.core.errors.ReleasesNotServedError` when the Nuon API no
-        longer serves releases, a legacy feature newer Nuon APIs dropped.
+        longer serves releases, a legacy feature newer Nuon APIs dropped. ``time_limit`` (seconds) caps each page's
+        call below the request timeout. Bad arguments raise before any request.
         """
         path = protocol.build_path(protocol.RELEASES_PATH, component_id=component_id)  # bad ids fail here, not later
-        return self._releases(protocol.ReleasePager(path, limit))
+        pager = protocol.ReleasePager(path, limit, secret=self._settings.api_token)
+        return self._releases(pager, _check_time_limit(time_limit))
 
-    def _releases(self, pager: protocol.ReleasePager) -> Iterator[ComponentRelease]:
+    def _releases(self, pager: protocol.ReleasePager, time_limit: float | None) -> Iterator[ComponentRelease]:
         while not pager.done:
             params = pager.params()
-            yield from pager.accept(self._get(pager.path, params), params["limit"])
+            try:
+                page = self._call(pager.path, pager.parser(params["limit"]), params, time_limit)
+            except ResponseTooLargeError as error:
+                pager.shrink(error)
+                continue
+            yield from page
 
-    def get_latest_deploy(self, install_id: str, component_id: str) -> InstallDeploy | None:
+    def get_latest_deploy(
+        self, install_id: str, component_id: str, *, time_limit: float | None = None
+    ) -> InstallDeploy | None:
         """The latest deploy of a component on an install, or ``None`` when there is none.
 
         Nuon answers 404 both when the install has no such component and when the component was never deployed
-        there; the two cannot be told apart, so both are ``None``. Plan-only (drift check) deploys are never
-        returned. ``install_id`` and ``component_id`` on the result are those of the request (Nuon sends
-        ``install_id: ""``).
+        there; the two cannot be told apart, so both are ``None`` (a 404 that is not Nuon's JSON error body is an
+        error: something else answered). Plan-only (drift check) deploys are never returned. ``install_id`` and
+        ``component_id`` on the result are those of the request (Nuon sends ``install_id: ""``). ``time_limit``
+        (seconds) caps the call below the request timeout (a waiter passes the time it has left).
         """
         path = protocol.build_path(protocol.LATEST_DEPLOY_PATH, install_id=install_id, component_id=component_id)
+        limit = _check_time_limit(time_limit)
+        token = self._settings.api_token
         try:
-            response = self._get(path)
+            return self._call(
+                path,
+                lambda body: protocol.parse_latest_deploy("GET", path, body, install_id, component_id, token),
+                time_limit=limit,
+            )
         except NotFoundError:
             return None
-        return protocol.parse_latest_deploy("GET", path, response, install_id, component_id)
 
 
 class AsyncNuonClient(_BaseClient):
@@ -205,6 +336,7 @@ class AsyncNuonClient(_BaseClient):
         org_id: str | None = None,
         api_url: str | None = None,
         timeout: float | httpx.Timeout | None = None,
+        request_timeout: float | None = None,
         max_retries: int = C.DEFAULT_MAX_RETRIES,
         transport: httpx.AsyncBaseTransport | None = None,
         config: Mapping[str, str] | ConfigSource | None = None,
@@ -217,6 +349,7 @@ class AsyncNuonClient(_BaseClient):
             org_id=org_id,
             api_url=api_url,
             timeout=timeout,
+            request_timeout=request_timeout,
             max_retries=max_retries,
             config=config,
             random=random,
@@ -237,39 +370,100 @@ class AsyncNuonClient(_BaseClient):
     ) -> None:
         await self.aclose()
 
-    async def _get(self, path: str, params: Mapping[str, int] | None = None) -> httpx.Response:
-        attempts = self._attempts("GET", path)
-        while True:
-            outcome: httpx.Response | httpx.HTTPError
+    async def _attempt(self, path: str, params: Mapping[str, int] | None, attempts: protocol.Attempts) -> protocol.Body:
+        timeout, ends = self._prepare(attempts)
+        readers: list[_Reader] = []
+        try:
+            # The whole attempt under one deadline: a body trickled a byte at a time cannot outlast it.
+            return await asyncio.wait_for(
+                self._exchange(path, params, attempts, timeout, ends, readers), max(0.0, ends - attempts.monotonic())
+            )
+        except asyncio.TimeoutError as exc:
+            if readers:  # the headers had come: the body was too slow
+                reader = readers[0]
+                raise protocol.body_error(
+                    "GET", path, reader.response.status_code, f"{reader.size:,} bytes read", timed_out=True
+                ) from exc
+            raise protocol.transport_error("GET", path, httpx.ReadTimeout("no answer in time"), self._settings) from exc
+
+    async def _exchange(
+        self,
+        path: str,
+        params: Mapping[str, int] | None,
+        attempts: protocol.Attempts,
+        timeout: httpx.Timeout,
+        ends: float,
+        readers: list[_Reader],
+    ) -> protocol.Body:
+        try:
+            request = self._http.build_request("GET", path, params=params, timeout=timeout)
+            response = await self._http.send(request, stream=True)
+        except _HTTPX_ERRORS as exc:
+            raise protocol.transport_error("GET", path, exc, self._settings) from exc
+        try:
+            reader = _Reader(response, attempts, ends, path)
+            readers.append(reader)
             try:
-                outcome = await self._http.get(path, params=params)
-            except httpx.TransportError as exc:
-                outcome = exc
-            delay = attempts.after(outcome)  # raises when the request has failed for good
-            if delay is None:
-                assert isinstance(outcome, httpx.Response)
-                _log.debug("GET %s -> %d", path, outcome.status_code)
-                return outcome
+                async for chunk in response.aiter_bytes():
+                    reader.take(chunk)
+            except _HTTPX_ERRORS as exc:
+                raise reader.failed(exc) from exc
+            return reader.body()
+        finally:
+            await response.aclose()
+
+    async def _call(
+        self,
+        path: str,
+        parse: Callable[[protocol.Body], T],
+        params: Mapping[str, int] | None = None,
+        time_limit: float | None = None,
+    ) -> T:
+        """Async twin of :meth:`NuonClient._call`."""
+        attempts = self._attempts("GET", path, time_limit)
+        while True:
+            retry_after = None
+            try:
+                body = await self._attempt(path, params, attempts)
+                retry_after = body.headers.get("retry-after")
+                return self._done(attempts, body, parse)
+            except APIError as error:
+                delay = attempts.after_error(error, retry_after)  # raises when the call has failed for good
             await self._sleep(delay)
 
     def list_component_releases(
-        self, component_id: str, *, limit: int | None = None
+        self, component_id: str, *, limit: int | None = None, time_limit: float | None = None
     ) -> AsyncIterator[ComponentRelease]:
         """Async twin of :meth:`NuonClient.list_component_releases` (``async for release in ...``)."""
         path = protocol.build_path(protocol.RELEASES_PATH, component_id=component_id)  # bad ids fail here, not later
-        return self._releases(protocol.ReleasePager(path, limit))
+        pager = protocol.ReleasePager(path, limit, secret=self._settings.api_token)
+        return self._releases(pager, _check_time_limit(time_limit))
 
-    async def _releases(self, pager: protocol.ReleasePager) -> AsyncIterator[ComponentRelease]:
+    async def _releases(
+        self, pager: protocol.ReleasePager, time_limit: float | None
+    ) -> AsyncIterator[ComponentRelease]:
         while not pager.done:
             params = pager.params()
-            for release in pager.accept(await self._get(pager.path, params), params["limit"]):
+            try:
+                page = await self._call(pager.path, pager.parser(params["limit"]), params, time_limit)
+            except ResponseTooLargeError as error:
+                pager.shrink(error)
+                continue
+            for release in page:
                 yield release
 
-    async def get_latest_deploy(self, install_id: str, component_id: str) -> InstallDeploy | None:
+    async def get_latest_deploy(
+        self, install_id: str, component_id: str, *, time_limit: float | None = None
+    ) -> InstallDeploy | None:
         """Async twin of :meth:`NuonClient.get_latest_deploy`."""
         path = protocol.build_path(protocol.LATEST_DEPLOY_PATH, install_id=install_id, component_id=component_id)
+        limit = _check_time_limit(time_limit)
+        token = self._settings.api_token
         try:
-            response = await self._get(path)
+            return await self._call(
+                path,
+                lambda body: protocol.parse_latest_deploy("GET", path, body, install_id, component_id, token),
+                time_limit=limit,
+            )
         except NotFoundError:
             return None
-        return protocol.parse_latest_deploy("GET", path, response, install_id, component_id)

@@ -11,15 +11,30 @@ DEFAULT_API_URL = "https://api.nuon.co"
 ENV_API_TOKEN = "NUON_API_TOKEN"
 ENV_ORG_ID = "NUON_ORG_ID"
 ENV_API_URL = "NUON_API_URL"
+ENV_REQUEST_TIMEOUT = "NUON_REQUEST_TIMEOUT"
 
 CONFIG_NAMESPACE = "nuon"
 CONFIG_API_TOKEN = "nuon:apiToken"
 CONFIG_ORG_ID = "nuon:orgId"
 CONFIG_API_URL = "nuon:apiUrl"
+CONFIG_REQUEST_TIMEOUT = "nuon:requestTimeout"
 
 # A short connect timeout fails fast on a dead host; the read timeout allows for multi-megabyte release pages.
 DEFAULT_CONNECT_TIMEOUT = 5.0
+# The time limit of one attempt, from connecting to the last byte of the body (not per read: a body trickled a
+# byte at a time must not outlast it).
 DEFAULT_TIMEOUT = 30.0
+# The time limit of one call to Nuon, every attempt and every wait between retries included: a dead API costs a
+# read this long at most (not attempts x timeout). The `requestTimeout` setting changes it.
+DEFAULT_REQUEST_TIMEOUT = 30.0
+# An attempt is not started with less time than this left: it could not finish, and a zero timeout would make a
+# socket non-blocking rather than quick.
+MIN_ATTEMPT_TIME = 0.05
+# Longer than this is no longer a time limit; a gate has its own, longer deadline (timeout_seconds).
+MAX_REQUEST_TIMEOUT = 3600.0
+# A body larger than this is refused (ResponseTooLargeError) rather than read into memory. A release can weigh
+# several megabytes and the listing asks for 100 per page; past this the listing asks for smaller pages.
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
 # Retries after the first attempt: 2 retries means 3 attempts in all.
 DEFAULT_MAX_RETRIES = 2
@@ -39,6 +54,19 @@ MAX_ID_LENGTH = 128
 # How much of an unparseable body an error message quotes.
 ERROR_BODY_EXCERPT = 200
 
+# Polling faster than this hammers Nuon (and the token's rate limit); a loopback API URL (a local simulator) may
+# be polled faster, down to LOOPBACK_MIN_POLL_INTERVAL.
+MIN_POLL_INTERVAL = 1.0
+LOOPBACK_MIN_POLL_INTERVAL = 0.01
+# The longest a gate may wait (and its approval and 404 limits): a week. Longer than any CI job may run (GitHub
+# Actions stops self-hosted jobs after 5 days) and any rollout a Pulumi update should hold; an approval that may
+# take longer is better gated again later (triggers) than held in one update. Finite, so no deadline is infinite.
+MAX_WAIT_SECONDS = 7 * 24 * 3600.0
+
+# A token shorter than this cannot be told from ordinary words: it is redacted only where it stands alone (not
+# inside a word, so a 1-character token never mangles Nuon's text), and not in its escaped or base64 forms.
+MIN_REDACT_LENGTH = 8
+
 # The waiter sleeps in slices this long at most, so cancellation and the deadline are noticed quickly.
 WAIT_SLEEP_SLICE = 0.5
 # Each sleep between polls is the poll interval less up to this fraction, so a fleet's polls spread out.
@@ -50,3 +78,5 @@ EXIT_FAILED = 1
 EXIT_TIMEOUT = 2
 EXIT_ERROR = 3
 EXIT_INTERRUPTED = 130
+# Terminated by SIGTERM (128 + 15, what a shell reports for a process killed by it).
+EXIT_TERMINATED = 143

@@ -18,7 +18,9 @@ NuonError                        base; ``str(exc)`` is never empty and never con
 │   │   ├── ConflictError            409
 │   │   ├── RateLimitError           429
 │   │   └── InternalServerError      5xx
-│   ├── ResponseValidationError  a 2xx body that is not the JSON Nuon documents (HTML page, truncated JSON)
+│   ├── ResponseValidationError  a 2xx body that is not the JSON Nuon documents (HTML page, truncated JSON, a
+│   │   │                        deploy without id or status, a field of the wrong type), or cannot be decoded
+│   │   └── ResponseTooLargeError    a body over the size limit (MAX_RESPONSE_BYTES); not retried
 │   └── PaginationError          the server kept saying "next page" past every sane bound
 └── DeployGateError              a deploy gate did not pass
     ├── DeployFailedError        a watched deploy failed (Nuon's status and description in the message)
@@ -50,6 +52,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ReleasesNotServedError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
 ]
 
@@ -165,6 +168,10 @@ class InternalServerError(APIStatusError):
 
 class ResponseValidationError(APIError):
     """A successful status whose body is not the JSON Nuon documents (an HTML page, truncated or wrong JSON)."""
+
+
+class ResponseTooLargeError(ResponseValidationError):
+    """A body larger than pulumi-nuon reads (``MAX_RESPONSE_BYTES``); reading stopped at the limit."""
 
 
 class PaginationError(APIError):

@@ -9,6 +9,7 @@ belongs fails ``check`` at once instead of waiting out the 404 grace period.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from pulumi_nuon.core import constants as C
 from pulumi_nuon.core.errors import InvalidIdError
@@ -16,6 +17,18 @@ from pulumi_nuon.core.errors import InvalidIdError
 __all__ = ["ID_PREFIXES", "validate_id", "validate_nuon_id"]
 
 _ID_FORBIDDEN = re.compile(r"[\s/\\?#%\x00-\x1f\x7f]")
+# Invisible or reordering characters (bidi overrides, zero-width spaces and joiners, byte-order marks: Unicode
+# categories Cc, Cf, Co, Cs, Cn, Zs, Zl, Zp) make an id read as another in a log or a terminal.
+_INVISIBLE_CATEGORIES = ("C", "Z")
+
+
+def _invisible(value: str) -> str | None:
+    for char in value:
+        if not char.isascii() and unicodedata.category(char).startswith(_INVISIBLE_CATEGORIES):
+            return f"U+{ord(char):04X} ({unicodedata.name(char, unicodedata.category(char))})"
+    return None
+
+
 ID_PREFIXES = {"component": "cmp", "install": "inl", "build": "bld", "deploy": "dpl", "release": "rel"}
 _NUON_ID = re.compile(r"[a-z]{3}[0-9a-z]{23}")
 _WHERE = {
@@ -36,6 +49,12 @@ def validate_id(name: str, value: object) -> str:
     if value in (".", "..") or _ID_FORBIDDEN.search(value):
         raise InvalidIdError(
             f"{name} {value!r} is not a Nuon id: ids contain no whitespace, '/', '\\', '?', '#' or '%'.", name
+        )
+    if (char := _invisible(value)) is not None:
+        raise InvalidIdError(
+            f"{name} {value.encode('ascii', 'backslashreplace').decode()!r} is not a Nuon id: it contains the "
+            f"invisible or reordering character {char}.",
+            name,
         )
     return value
 

@@ -5,15 +5,20 @@ strings, because Nuon adds values over time. Timestamps stay RFC 3339 strings, e
 
 Nuon's payloads nest deeply (a release embeds steps, each embedding full deploys with builds and runner jobs) and
 the nested parts are the least stable. So a nested value that does not match its declared shape is dropped (set to
-``None``, or left out of its list) and logged at debug level, instead of failing the whole response: a change deep
-inside a build record must never stop a deploy gate from reading ``status``. Parts of the payload that users are
+``None``, or left out of its list) and logged at debug level (where, and pydantic's complaint; never the value),
+instead of failing the whole response: a change deep inside a build record must never stop a deploy gate from
+reading ``status``. The top level is strict: a scalar field of the object asked for (a deploy's ``id``, ``status``,
+``build_id``; a release's ``id``) of the wrong type fails validation rather than reading as ``None``, since a
+front end would show that ``None`` as Nuon's answer. Parts of the payload that users are
 unlikely to read (workflows, action runs, policy reports) are kept as plain JSON values.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-from typing import Any
+import types
+from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 from pydantic.functional_validators import ModelWrapValidatorHandler
@@ -21,6 +26,7 @@ from pydantic.functional_validators import ModelWrapValidatorHandler
 from pulumi_nuon.core.status import DeployPhase, classify
 
 __all__ = [
+    "RELEASES",
     "Account",
     "ComponentBuild",
     "ComponentRelease",
@@ -61,21 +67,49 @@ class NuonModel(BaseModel):
             except ValidationError as err:
                 if not isinstance(data, dict):
                     raise
-                repaired = _without_invalid_parts(data, err)
+                repaired = _without_invalid_parts(data, err, _scalar_keys(cls))
                 if repaired is None:
                     raise
-                _log.debug("ignored parts of a %s that do not match Nuon's spec: %s", cls.__name__, err)
+                _log.debug("ignored parts of a %s that do not match Nuon's spec: %s", cls.__name__, _where(err))
                 data = repaired
         return handler(data)
 
 
-def _without_invalid_parts(data: dict[str, Any], err: ValidationError) -> dict[str, Any] | None:
-    """A copy of ``data`` without the fields or list items ``err`` points at; None if nothing can be dropped."""
+_SCALARS = (str, int, float, bool)
+
+
+def _is_scalar(annotation: Any) -> bool:
+    if annotation in _SCALARS:
+        return True
+    if get_origin(annotation) in (Union, types.UnionType):
+        return all(arg is type(None) or arg in _SCALARS for arg in get_args(annotation))
+    return False
+
+
+@functools.cache
+def _scalar_keys(cls: type[BaseModel]) -> frozenset[str]:
+    """The keys (aliases where set) of ``cls``'s plain scalar fields: those are never dropped at its own level."""
+    return frozenset(info.alias or name for name, info in cls.model_fields.items() if _is_scalar(info.annotation))
+
+
+def _where(err: ValidationError) -> str:
+    """Where each problem is and what pydantic said, without the input values (they are the server's data)."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in e['loc'])}: {e['msg']}"
+        for e in err.errors(include_url=False, include_context=False, include_input=False)
+    )
+
+
+def _without_invalid_parts(data: dict[str, Any], err: ValidationError, strict: frozenset[str]) -> dict[str, Any] | None:
+    """A copy of ``data`` without the fields or list items ``err`` points at; None if nothing can be dropped
+    (or a problem is a plain scalar field of this object itself, in ``strict``: that one fails the object)."""
     repaired = dict(data)
     bad_items: dict[str, set[int]] = {}
     changed = False
-    for error in err.errors():
+    for error in err.errors(include_url=False, include_context=False, include_input=False):
         loc = error["loc"]
+        if len(loc) == 1 and loc[0] in strict:
+            return None
         if not loc or not isinstance(loc[0], str) or loc[0] not in repaired:
             continue
         key = loc[0]
@@ -354,9 +388,10 @@ class ErrorBody(NuonModel):
 
 ComponentBuild.model_rebuild()
 
-_RELEASES = TypeAdapter(list[ComponentRelease])
+RELEASES = TypeAdapter(list[ComponentRelease])
+"""A releases page: ``RELEASES.validate_json(body)``."""
 
 
 def parse_releases(body: bytes) -> list[ComponentRelease]:
     """Parse a releases page straight from bytes (raises pydantic's ValidationError; the client translates it)."""
-    return _RELEASES.validate_json(body)
+    return RELEASES.validate_json(body)

@@ -23,6 +23,7 @@ from pulumi_nuon.core.options import (
     GET_LATEST_DEPLOY,
     LATEST_DEPLOY,
     Spec,
+    check_limit,
 )
 from pulumi_nuon.core.views import deploy_values, gate_values, releases_values
 from pulumi_nuon.core.wait import (
@@ -78,8 +79,7 @@ async def read_values(spec: Spec, client: AsyncNuonClient, inputs: Mapping[str, 
     if spec is LATEST_DEPLOY or spec is GET_LATEST_DEPLOY:
         return deploy_values(await client.get_latest_deploy(inputs["install_id"], inputs["component_id"]))
     if spec is COMPONENT_RELEASES or spec is GET_COMPONENT_RELEASES:
-        limit = inputs.get("limit")
-        listing = client.list_component_releases(inputs["component_id"], limit=int(limit) if limit else None)
+        listing = client.list_component_releases(inputs["component_id"], limit=check_limit(inputs.get("limit")))
         return releases_values([release async for release in listing])
     raise KeyError(spec.name)
 

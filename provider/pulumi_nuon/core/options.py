@@ -30,7 +30,9 @@ __all__ = [
     "GET_COMPONENT_RELEASES",
     "GET_LATEST_DEPLOY",
     "LATEST_DEPLOY",
+    "REQUEST_TIMEOUT",
     "SPECS",
+    "TIMEOUT",
     "Change",
     "InputType",
     "Option",
@@ -69,6 +71,8 @@ class Option:
     """Inclusive upper bound for numbers."""
     positive: bool = False
     """Numbers must be greater than zero (an exclusive lower bound of 0)."""
+    loopback_minimum: float | None = None
+    """A lower ``minimum`` that holds when the API URL is a loopback address (a local simulator)."""
     change: Change = "none"
     cli: str | None = None
     """The ``pulumi-nuon wait`` flag, or None when the CLI has no such flag."""
@@ -90,7 +94,8 @@ class Option:
             if self.positive:
                 parts.append("greater than 0")
             if self.minimum is not None:
-                parts.append(f"at least {self.minimum:g}")
+                loopback = f" ({self.loopback_minimum:g} on a loopback API URL)" if self.loopback_minimum else ""
+                parts.append(f"at least {self.minimum:g}{loopback}")
             if self.maximum is not None:
                 parts.append(f"at most {self.maximum:g}")
             return f"{kind} {' and '.join(parts)}".strip() if parts else kind
@@ -220,6 +225,7 @@ DEPLOY_GATE = Spec(
             "Give up after this many seconds.",
             default=1200.0,
             positive=True,
+            maximum=C.MAX_WAIT_SECONDS,
             cli="--timeout",
             wait=True,
         ),
@@ -228,7 +234,9 @@ DEPLOY_GATE = Spec(
             "number",
             "Seconds between polls of each install (less up to 10% jitter).",
             default=10.0,
-            positive=True,
+            minimum=C.MIN_POLL_INTERVAL,
+            loopback_minimum=C.LOOPBACK_MIN_POLL_INTERVAL,
+            maximum=C.MAX_WAIT_SECONDS,
             cli="--interval",
             wait=True,
         ),
@@ -255,6 +263,7 @@ DEPLOY_GATE = Spec(
             "number",
             "Fail when a deploy waits for approval longer than this (default: no separate limit).",
             minimum=0,
+            maximum=C.MAX_WAIT_SECONDS,
             cli="--approval-timeout",
             wait=True,
         ),
@@ -264,6 +273,7 @@ DEPLOY_GATE = Spec(
             "Fail when Nuon still answers 404 (no deploy) after this many seconds.",
             default=300.0,
             minimum=0,
+            maximum=C.MAX_WAIT_SECONDS,
             cli="--not-found-grace",
             wait=True,
         ),
@@ -349,11 +359,30 @@ GET_COMPONENT_RELEASES = Spec(
 )
 SPECS = (DEPLOY_GATE, LATEST_DEPLOY, COMPONENT_RELEASES, GET_LATEST_DEPLOY, GET_COMPONENT_RELEASES)
 
+# The client's own time limits (arguments of NuonClient / AsyncNuonClient; REQUEST_TIMEOUT is also a connection
+# setting, see pulumi_nuon.core.settings.SETTINGS).
+TIMEOUT = Option(
+    "timeout",
+    "number",
+    "The time limit of one attempt, from connecting to the last byte of the body.",
+    default=C.DEFAULT_TIMEOUT,
+    positive=True,
+    maximum=C.MAX_REQUEST_TIMEOUT,
+)
+REQUEST_TIMEOUT = Option(
+    "request_timeout",
+    "number",
+    "The time limit of one read from Nuon, every retry and every wait between retries included.",
+    default=C.DEFAULT_REQUEST_TIMEOUT,
+    positive=True,
+    maximum=C.MAX_REQUEST_TIMEOUT,
+)
+
 
 # --- checks -----------------------------------------------------------------------------------------------------
 
 
-def _number(option: Option, value: Any) -> float | int:
+def _number(option: Option, value: Any, loopback: bool) -> float | int:
     """``value`` as the option's number type, or raise InvalidArgumentError saying what is allowed."""
     allowed = option.bounds_text()
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -367,7 +396,8 @@ def _number(option: Option, value: Any) -> float | int:
         number = int(value)
     else:
         number = float(value)
-    too_small = (option.positive and number <= 0) or (option.minimum is not None and number < option.minimum)
+    minimum = option.loopback_minimum if loopback and option.loopback_minimum is not None else option.minimum
+    too_small = (option.positive and number <= 0) or (minimum is not None and number < minimum)
     if too_small or (option.maximum is not None and number > option.maximum):
         raise InvalidArgumentError(f"{option.name} must be {allowed}, got {number:g}", option.name)
     return number
@@ -377,13 +407,14 @@ def _id(option: Option, name: str, value: Any) -> str:
     return validate_nuon_id(name, value, option.id_kind) if option.id_kind else validate_id(name, value)
 
 
-def check_value(option: Option, value: Any) -> Any:
+def check_value(option: Option, value: Any, *, loopback: bool = False) -> Any:
     """``value`` normalised for ``option`` (numbers to float/int, ids checked, id lists de-duplicated);
-    ``None`` stays ``None``. Raises :class:`InvalidArgumentError` naming the option and what it allows."""
+    ``None`` stays ``None``. Raises :class:`InvalidArgumentError` naming the option and what it allows.
+    ``loopback``: the API URL is a loopback address, so the option's ``loopback_minimum`` applies."""
     if value is None:
         return None
     if option.type in ("number", "integer"):
-        return _number(option, value)
+        return _number(option, value, loopback)
     if option.type == "boolean":
         if not isinstance(value, bool):
             raise InvalidArgumentError(f"{option.name} must be true or false, got {value!r}", option.name)
@@ -419,12 +450,14 @@ def check_inputs(
     *,
     known: Callable[[Any], bool] = lambda _: True,
     defaults: bool = True,
+    loopback: bool = False,
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Check ``values`` against ``spec``'s inputs: (normalised values, [(input name, reason), ...]).
 
     Values for which ``known`` is False (unknown during a preview) are passed through unchecked. With
     ``defaults``, a missing input gets its default. Keys that are not inputs are kept as they are (a front end's
     own bookkeeping). Cross-input rules (``install_id`` or ``install_ids``) are the front ends' own checks.
+    ``loopback``: the API URL is a loopback address (lower minimums, e.g. of the poll interval, apply).
     """
     out = dict(values)
     problems: list[tuple[str, str]] = []
@@ -441,7 +474,7 @@ def check_inputs(
         if option.type == "ids" and isinstance(value, list) and not all(known(v) for v in value):
             continue
         try:
-            out[option.name] = check_value(option, value)
+            out[option.name] = check_value(option, value, loopback=loopback)
         except InvalidIdError as err:
             problems.append((option.name, str(err)))
         except InvalidArgumentError as err:

@@ -1,16 +1,24 @@
 """The client's pure logic, shared by the sync and async clients: request building, response parsing, the retry
 decision and the pagination state. Nothing here does I/O or sleeps; the two clients are thin loops around it.
+
+One call to Nuon is a series of attempts within one time limit (the request timeout, or less when a waiter has
+less time left): :class:`Attempts` caps each attempt and each wait between retries by the time left, and says when
+to give up. Every failure an attempt can meet — an httpx transport or decoding error, an error status, a body
+that is too large, arrives too slowly or is not the JSON Nuon documents — becomes one of the package's errors
+here, with the token redacted from every word of it (:mod:`pulumi_nuon.core.redaction`).
 """
 
 from __future__ import annotations
 
 import email.utils
+import json
 import logging
+import math
 import platform
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -33,12 +41,36 @@ from pulumi_nuon.core.errors import (
     PermissionDeniedError,
     RateLimitError,
     ReleasesNotServedError,
+    ResponseTooLargeError,
     ResponseValidationError,
 )
 from pulumi_nuon.core.ids import validate_id
-from pulumi_nuon.core.models import ComponentRelease, ErrorBody, InstallDeploy, parse_releases
+from pulumi_nuon.core.models import RELEASES, ComponentRelease, ErrorBody, InstallDeploy
 from pulumi_nuon.core.options import check_limit
+from pulumi_nuon.core.redaction import Redactor, redact, redactor
 from pulumi_nuon.core.settings import Settings
+
+__all__ = [
+    "LATEST_DEPLOY_PATH",
+    "RELEASES_PATH",
+    "USER_AGENT",
+    "Attempts",
+    "Body",
+    "ReleasePager",
+    "RetryPolicy",
+    "backoff_delay",
+    "body_error",
+    "build_path",
+    "default_headers",
+    "invalid_body",
+    "is_retryable",
+    "is_retryable_status",
+    "parse_latest_deploy",
+    "parse_retry_after",
+    "redact",
+    "status_error",
+    "transport_error",
+]
 
 _log = logging.getLogger("pulumi_nuon")
 
@@ -77,15 +109,33 @@ def default_headers(settings: Settings) -> dict[str, str]:
 # --- errors ---------------------------------------------------------------------------------------------------
 
 
-def redact(text: str, secret: str) -> str:
-    """Remove ``secret`` from ``text`` (defence in depth: no message this package builds may carry the token)."""
-    return text.replace(secret, "***") if secret else text
+@dataclass(frozen=True)
+class Body:
+    """An answer as read off the wire: status, headers and the whole body (read within the time and size limits)."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
+    reason_phrase: str = ""
+
+    @classmethod
+    def of(cls, response: httpx.Response, content: bytes) -> Body:
+        return cls(response.status_code, response.headers, content, response.reason_phrase)
+
+    @property
+    def content_type(self) -> str:
+        return (self.headers.get("content-type") or "no content type").split(";")[0].strip()
+
+    @property
+    def is_success(self) -> bool:
+        return 200 <= self.status_code < 300
 
 
-def _excerpt(body: bytes) -> str:
-    text = body[: C.ERROR_BODY_EXCERPT].decode("utf-8", "replace")
+def _excerpt(body: bytes, secret: str) -> str:
+    """The start of a body, for a message: redacted whole, then cut (a cut must never leave half a token)."""
+    text = redact(body.decode("utf-8", "replace"), secret)
     text = " ".join(text.split())
-    return text + ("…" if len(body) > C.ERROR_BODY_EXCERPT else "")
+    return text[: C.ERROR_BODY_EXCERPT] + ("…" if len(text) > C.ERROR_BODY_EXCERPT else "")
 
 
 def _parse_error_body(body: bytes) -> ErrorBody | None:
@@ -106,28 +156,44 @@ _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
 }
 
 
-def status_error(method: str, path: str, response: httpx.Response, secret: str) -> APIStatusError:
-    """The typed error for an error response, with method, path, status and Nuon's own words."""
+def status_error(method: str, path: str, response: Body | httpx.Response, secret: str) -> APIStatusError:
+    """The typed error for an error response, with method, path, status and Nuon's own words.
+
+    A 404 that is not Nuon's JSON error body (a proxy's HTML page, a plain-text "404 page not found") did not come
+    from Nuon's API: it is an :class:`APIStatusError` naming what answered, never "no deploy yet".
+    """
     code = response.status_code
+    content = response.content
     cls = _STATUS_ERRORS.get(code, InternalServerError if code >= 500 else APIStatusError)
-    if code in (404, 410) and path.endswith("/releases"):
+    body = _parse_error_body(content)
+    releases = path.endswith("/releases")
+    if code in (404, 410) and releases:
         cls = ReleasesNotServedError
-    body = _parse_error_body(response.content)
+    elif code == 404 and body is None:
+        cls = APIStatusError
     # Only what the server sent is scrubbed: our own wording must stay readable whatever the token looks like.
     error = redact(body.error, secret) if body and body.error else None
     description = redact(body.description, secret) if body and body.description else None
     reason = response.reason_phrase or httpx.codes.get_reason_phrase(code)
     message = f"{method} {path} failed: {code} {reason}".rstrip()
+    kind = (response.headers.get("content-type") or "no content type").split(";")[0].strip()
     if body is not None:
         parts = [part for part in (error, description) if part]
         message += " — Nuon says: " + ": ".join(dict.fromkeys(parts))
-    elif response.content:
-        kind = response.headers.get("content-type", "unknown content type").split(";")[0]
-        message += f" ({kind} body: {redact(_excerpt(response.content), secret)})"
+    elif content:
+        message += f" ({kind} body: {_excerpt(content, secret)})"
+    else:
+        message += " (empty body)"
     if cls is ReleasesNotServedError:
         message += (
             ". This Nuon API no longer serves component releases (a legacy feature dropped from newer Nuon APIs);"
             " read deploys with get_latest_deploy instead."
+        )
+    elif code == 404 and body is None:
+        server = response.headers.get("server")
+        message += (
+            f". This 404 is not Nuon's JSON error{f' (server: {redact(server, secret)[:60]})' if server else ''}: "
+            "something other than the Nuon API answered (a proxy, or a wrong nuon:apiUrl / NUON_API_URL)."
         )
     elif code in _HINTS:
         message += ". " + _HINTS[code]
@@ -142,19 +208,71 @@ def status_error(method: str, path: str, response: httpx.Response, secret: str) 
     )
 
 
-def transport_error(method: str, path: str, exc: httpx.HTTPError, settings: Settings) -> APIError:
-    """Translate an httpx transport exception into ours; the cause stays chained for debugging."""
+def transport_error(
+    method: str, path: str, exc: Exception, settings: Settings, *, status: int | None = None, received: int = 0
+) -> APIError:
+    """Translate an httpx exception (transport, decoding, protocol) into ours; the cause stays chained.
+
+    ``status`` is set when the failure came after the response's headers (while reading its body): then the API
+    was reached, and the message says the answer broke off rather than "could not reach".
+    """
     detail = redact(str(exc) or type(exc).__name__, settings.api_token)
+    what = f"{type(exc).__name__}: {detail}"
+    if isinstance(exc, httpx.DecodingError):
+        return ResponseValidationError(
+            f"{method} {path} answered {status or 'a response'} whose body could not be decoded ({what}); "
+            "a proxy or a broken Nuon API may be in the way; check nuon:apiUrl / NUON_API_URL.",
+            method=method,
+            path=path,
+        )
     if isinstance(exc, httpx.TimeoutException):
+        stage = f" while reading the body of a {status} response ({received} bytes in)" if status else ""
         return APITimeoutError(
-            f"{method} {path} timed out ({type(exc).__name__}: {detail}) talking to {settings.api_url}. "
-            "Nuon may be slow or unreachable; raise the client timeout or retry later.",
+            f"{method} {path} timed out{stage} ({what}) talking to {settings.api_url}. "
+            "Nuon may be slow or unreachable; raise the request timeout (nuon:requestTimeout / "
+            f"{C.ENV_REQUEST_TIMEOUT}) or retry later.",
+            method=method,
+            path=path,
+        )
+    if status is not None:
+        return APIConnectionError(
+            f"{method} {path}: {settings.api_url} answered {status} but the connection broke off while the body was "
+            f"arriving ({received} bytes in; {what}). Nuon or a proxy dropped it; retry later.",
+            method=method,
+            path=path,
+        )
+    if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)):
+        return APIConnectionError(
+            f"{method} {path}: {settings.api_url} closed the connection without an answer ({what}). Nuon or a proxy "
+            "dropped it; retry later, and check nuon:apiUrl / NUON_API_URL if it persists.",
             method=method,
             path=path,
         )
     return APIConnectionError(
-        f"{method} {path} could not reach {settings.api_url} ({type(exc).__name__}: {detail}). "
+        f"{method} {path} could not reach {settings.api_url} ({what}). "
         "Check nuon:apiUrl / NUON_API_URL and the network.",
+        method=method,
+        path=path,
+    )
+
+
+def body_error(
+    method: str, path: str, status: int, problem: str, *, too_large: bool = False, timed_out: bool = False
+) -> APIError:
+    """The error for a body that broke one of our limits: larger than :data:`C.MAX_RESPONSE_BYTES`, or still
+    arriving when the attempt's time ran out (a body trickled a byte at a time)."""
+    if too_large:
+        return ResponseTooLargeError(
+            f"{method} {path} answered {status} with a body {problem}, more than the {C.MAX_RESPONSE_BYTES:,} bytes "
+            "pulumi-nuon reads; stopped reading. A proxy or a broken Nuon API may be in the way.",
+            method=method,
+            path=path,
+        )
+    assert timed_out
+    return APITimeoutError(
+        f"{method} {path} answered {status} but its body was still arriving when the time ran out ({problem}); "
+        "Nuon or a proxy is sending it too slowly. Raise the request timeout (nuon:requestTimeout / "
+        f"{C.ENV_REQUEST_TIMEOUT}) or retry later.",
         method=method,
         path=path,
     )
@@ -183,9 +301,9 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
         if when is None:
             return None
         seconds = when.timestamp() - now
-    if seconds != seconds or seconds < 0:  # NaN or in the past: retry now
-        return 0.0 if seconds == seconds else None
-    return seconds
+    if math.isnan(seconds):
+        return None
+    return max(0.0, seconds)  # a date in the past: retry now; an absurd value is clamped by the caller
 
 
 def backoff_delay(retry: int, *, initial: float, maximum: float, jitter: float) -> float:
@@ -211,9 +329,26 @@ class RetryPolicy:
             )
 
 
+def is_retryable(error: APIError) -> bool:
+    """Failures worth another attempt: no usable response (refused, reset, timed out), 408, 429, 5xx, and a 2xx
+    body that is not valid JSON (a truncated or garbled answer). A body over the size limit is not: it would be
+    as large again."""
+    if isinstance(error, ResponseTooLargeError):
+        return False
+    if isinstance(error, APIStatusError):
+        return is_retryable_status(error.status_code)
+    return isinstance(error, (APIConnectionError, ResponseValidationError))
+
+
 @dataclass
 class Attempts:
-    """The retry state of one logical request: after each outcome, says whether to return, raise or wait."""
+    """The retry state of one call: the time it has (``limit`` seconds from its start), the retries spent, and
+    after each failed attempt the decision to wait (how long) or give up.
+
+    ``monotonic`` measures the time left; ``clock`` is wall time, for ``Retry-After`` dates. Each attempt and
+    each wait is capped by the time left, so the call ends within ``limit`` (plus the time one blocking read
+    takes to notice, at most its own timeout, which is also capped).
+    """
 
     policy: RetryPolicy
     method: str
@@ -221,81 +356,170 @@ class Attempts:
     settings: Settings
     random: Callable[[], float]
     clock: Callable[[], float] = time.time
+    limit: float = C.DEFAULT_REQUEST_TIMEOUT
+    monotonic: Callable[[], float] = time.monotonic
     retries: int = field(default=0, init=False)
+    deadline: float = field(default=0.0, init=False)
 
-    def after(self, outcome: httpx.Response | httpx.HTTPError) -> float | None:
-        """None when ``outcome`` is a success to return; seconds to sleep before the next attempt; or raises."""
-        if isinstance(outcome, httpx.Response):
-            if outcome.is_success:
-                return None
-            if not is_retryable_status(outcome.status_code) or self.retries >= self.policy.max_retries:
-                raise status_error(self.method, self.path, outcome, self.settings.api_token)
-            retry_after = parse_retry_after(outcome.headers.get("retry-after"), now=self.clock())
-            what = f"{outcome.status_code}"
-        else:
-            if self.retries >= self.policy.max_retries:
-                raise transport_error(self.method, self.path, outcome, self.settings) from outcome
-            retry_after = None
-            what = type(outcome).__name__
-        if retry_after is not None:
-            delay = min(retry_after, self.policy.max_retry_after)
+    def __post_init__(self) -> None:
+        self.deadline = self.monotonic() + self.limit
+
+    @property
+    def redactor(self) -> Redactor:
+        return redactor(self.settings.api_token)
+
+    def left(self) -> float:
+        """Seconds left for this call (never negative)."""
+        return max(0.0, self.deadline - self.monotonic())
+
+    def attempt_limit(self, per_attempt: float | None) -> float:
+        """How long the next attempt may take: its own limit, capped by the time left."""
+        left = max(self.left(), C.MIN_ATTEMPT_TIME)
+        return left if per_attempt is None else min(per_attempt, left)
+
+    def timeout(self, base: httpx.Timeout, limit: float) -> httpx.Timeout:
+        """httpx's per-phase timeouts for an attempt that may take ``limit`` seconds in all."""
+
+        def cap(value: float | None) -> float:
+            return limit if value is None else min(value, limit)
+
+        return httpx.Timeout(connect=cap(base.connect), read=cap(base.read), write=cap(base.write), pool=cap(base.pool))
+
+    def after_error(self, error: APIError, retry_after: str | None = None) -> float:
+        """Seconds to wait before the next attempt after ``error``; raises ``error`` when it is not worth
+        retrying, the retries are spent, or the wait would not leave time for another attempt."""
+        if not is_retryable(error) or self.retries >= self.policy.max_retries:
+            raise error
+        wanted = parse_retry_after(retry_after, now=self.clock())
+        if wanted is not None:
+            delay = min(wanted, self.policy.max_retry_after)
         else:
             delay = backoff_delay(
                 self.retries, initial=self.policy.initial_delay, maximum=self.policy.max_delay, jitter=self.random()
             )
+        left = self.left()
+        if delay + C.MIN_ATTEMPT_TIME >= left:
+            waited = f"Retry-After {retry_after!s}" if wanted is not None else f"a retry in {delay:.1f}s"
+            error.message += (
+                f" (gave up after {self.retries + 1} attempt(s): {waited} would not leave time for another attempt "
+                f"within the {self.limit:g}s time limit of this call)"
+            )
+            error.args = (error.message,)
+            raise error
         self.retries += 1
         _log.info(
             "%s %s: %s; retry %d of %d in %.2fs",
             self.method,
             self.path,
-            what,
+            type(error).__name__,
             self.retries,
             self.policy.max_retries,
             delay,
         )
         return delay
 
+    def after(self, outcome: httpx.Response | httpx.HTTPError) -> float | None:
+        """None when ``outcome`` is a success to return; seconds to sleep before the next attempt; or raises.
+        (The response's body must have been read.)"""
+        if isinstance(outcome, httpx.Response):
+            if outcome.is_success:
+                return None
+            error: APIError = status_error(self.method, self.path, outcome, self.settings.api_token)
+            return self.after_error(error, outcome.headers.get("retry-after"))
+        return self.after_error(transport_error(self.method, self.path, outcome, self.settings))
+
 
 # --- responses ------------------------------------------------------------------------------------------------
 
 
-def _parse(method: str, path: str, response: httpx.Response, parse: Callable[[bytes], T], what: str) -> T:
+def _describe(err: ValidationError) -> str:
+    """Pydantic's first complaint, without the input value (it may be anything the server sent)."""
+    errors = err.errors(include_url=False, include_context=False, include_input=False)
+    if not errors:
+        return "invalid"
+    first = errors[0]
+    where = ".".join(str(part) for part in first["loc"])
+    return f"{where}: {first['msg']}" if where else str(first["msg"])
+
+
+def _parse(
+    method: str,
+    path: str,
+    body: Body,
+    validate_json: Callable[[bytes], T],
+    validate_python: Callable[[Any], T],
+    what: str,
+    secret: str,
+) -> T:
+    """``body`` validated as ``what``; every string in it redacted when the body carries the token in any form.
+
+    Raises :class:`ResponseValidationError` (the message quotes the redacted start of the body) otherwise.
+    """
+    scrubber = redactor(secret) if secret else None
+    problem: str
     try:
-        return parse(response.content)
+        if scrubber is not None and scrubber.found_in(body.content):
+            return validate_python(scrubber.value(json.loads(body.content)))
+        return validate_json(body.content)
     except ValidationError as err:
-        kind = response.headers.get("content-type", "no content type").split(";")[0]
-        problem = err.errors()[0]["msg"] if err.errors() else str(err)
-        raise ResponseValidationError(
-            f"{method} {path} returned {response.status_code} but the body is not {what} ({kind}, "
-            f"{len(response.content)} bytes: {problem}; starts with {_excerpt(response.content)!r}). "
-            "A proxy or an incompatible Nuon API may be in the way; check nuon:apiUrl / NUON_API_URL.",
-            method=method,
-            path=path,
-        ) from None
+        problem = _describe(err)
+    except (ValueError, RecursionError) as err:  # json.loads: not JSON, or nested beyond reason
+        problem = f"not JSON ({type(err).__name__})"
+    raise invalid_body(method, path, body, what, problem, secret)
+
+
+def invalid_body(method: str, path: str, body: Body, what: str, problem: str, secret: str) -> ResponseValidationError:
+    """The error for a 2xx body that is not ``what``."""
+    size = len(body.content)
+    start = f"starts with {_excerpt(body.content, secret)!r}" if size else "is empty"
+    return ResponseValidationError(
+        f"{method} {path} returned {body.status_code} but the body is not {what} ({body.content_type}, {size} bytes: "
+        f"{redact(problem, secret)}; {start}). A proxy or an incompatible Nuon API may be in the way; check "
+        "nuon:apiUrl / NUON_API_URL.",
+        method=method,
+        path=path,
+    )
 
 
 def parse_latest_deploy(
-    method: str, path: str, response: httpx.Response, install_id: str, component_id: str
+    method: str, path: str, body: Body | httpx.Response, install_id: str, component_id: str, secret: str = ""
 ) -> InstallDeploy:
-    """The deploy from a 200 body, carrying the ids of the request (Nuon sends ``install_id: ""``)."""
-    deploy = _parse(method, path, response, InstallDeploy.model_validate_json, "an InstallDeploy JSON object")
+    """The deploy from a 200 body, carrying the ids of the request (Nuon sends ``install_id: ""``).
+
+    A deploy without an ``id`` or a ``status`` is not an answer a waiter can act on: a
+    :class:`ResponseValidationError`, as is a top-level field of the wrong type (nested parts that do not match
+    the spec are dropped, see :mod:`pulumi_nuon.core.models`).
+    """
+    read = body if isinstance(body, Body) else Body.of(body, body.content)
+    what = "an InstallDeploy JSON object"
+    deploy = _parse(method, path, read, InstallDeploy.model_validate_json, InstallDeploy.model_validate, what, secret)
+    missing = [name for name in ("id", "status") if not getattr(deploy, name)]
+    if missing:
+        raise invalid_body(method, path, read, what, f"no {' and no '.join(missing)}", secret)
     return deploy.model_copy(update={"install_id": install_id, "component_id": component_id})
 
 
 @dataclass
 class ReleasePager:
     """Pagination state for the releases listing: pages of 100, follow ``X-Nuon-Page-Next``, fall back to the
-    short-page rule when the header is missing, stop after ``limit`` items, and give up after a hard page bound.
+    short-page rule when the header is missing, stop after ``limit`` items, and give up after a hard page bound
+    or on a page that repeats releases already read (a server ignoring ``offset``).
+
+    Releases that an earlier page already held are skipped (a release created mid-listing shifts the pages by one);
+    a page holding nothing new is a :class:`PaginationError`. A page over the size limit makes the pager ask for
+    smaller pages (:meth:`shrink`).
     """
 
     path: str
     limit: int | None = None
     page_size: int = C.RELEASES_PAGE_SIZE
     max_pages: int = C.MAX_RELEASE_PAGES
+    secret: str = ""
     offset: int = field(default=0, init=False)
     pages: int = field(default=0, init=False)
     yielded: int = field(default=0, init=False)
     done: bool = field(default=False, init=False)
+    seen: set[str] = field(default_factory=set, init=False)
 
     def __post_init__(self) -> None:
         self.limit = check_limit(self.limit)
@@ -314,24 +538,53 @@ class ReleasePager:
             size = min(size, self.limit - self.yielded)
         return {"offset": self.offset, "limit": size}
 
-    def accept(self, response: httpx.Response, requested: int) -> list[ComponentRelease]:
+    def shrink(self, error: ResponseTooLargeError) -> None:
+        """Ask for pages half as large after a page was too large; raises ``error`` once pages of one are."""
+        if self.page_size <= 1:
+            raise error
+        self.page_size = max(1, self.page_size // 2)
+
+    def parser(self, requested: int) -> Callable[[Body], list[ComponentRelease]]:
+        """:meth:`accept` for the page asked for with ``limit=requested``, as the client's parse step."""
+        return lambda body: self.accept(body, requested)
+
+    def accept(self, response: Body | httpx.Response, requested: int) -> list[ComponentRelease]:
         """Take one page; returns the releases to hand out and updates ``done``."""
-        releases = _parse("GET", self.path, response, parse_releases, "a JSON array of ComponentRelease")
+        body = response if isinstance(response, Body) else Body.of(response, response.content)
+        what = "a JSON array of ComponentRelease"
+        page = _parse("GET", self.path, body, RELEASES.validate_json, RELEASES.validate_python, what, self.secret)
+        if any(not release.id for release in page):
+            raise invalid_body("GET", self.path, body, what, "a release without an id", self.secret)
         self.pages += 1
+        unique: dict[str | None, ComponentRelease] = {}
+        for release in page:
+            if release.id not in self.seen:
+                unique.setdefault(release.id, release)
+        fresh = list(unique.values())
+        if page and not fresh:
+            raise PaginationError(
+                f"GET {self.path}: the page at offset {self.offset} repeats {len(page)} release(s) already read; "
+                "the server is not paging (it ignores offset). Stopping rather than reading the same releases "
+                "again. Pass limit= to read only the newest releases.",
+                method="GET",
+                path=self.path,
+            )
+        self.seen.update(str(release.id) for release in fresh)
+        releases = fresh
         if self.limit is not None:
             releases = releases[: self.limit - self.yielded]
         self.yielded += len(releases)
-        self.offset += len(releases)
-        effective = _int_header(response, "x-nuon-page-limit") or requested
-        announced = response.headers.get("x-nuon-page-next")
-        more = announced.strip().lower() == "true" if announced is not None else len(releases) >= effective
+        self.offset += len(page)
+        effective = _int_header(body, "x-nuon-page-limit") or requested
+        announced = body.headers.get("x-nuon-page-next")
+        more = announced.strip().lower() == "true" if announced is not None else len(page) >= effective
         # An empty page that announces more would loop forever on the same offset.
-        if not releases or not more or (self.limit is not None and self.yielded >= self.limit):
+        if not page or not more or (self.limit is not None and self.yielded >= self.limit):
             self.done = True
         return releases
 
 
-def _int_header(response: httpx.Response, name: str) -> int | None:
+def _int_header(response: Body, name: str) -> int | None:
     try:
         value = int(response.headers.get(name, ""))
     except ValueError:

@@ -35,6 +35,7 @@ from pulumi_nuon.core.errors import (
 from pulumi_nuon.core.ids import validate_nuon_id
 from pulumi_nuon.core.models import InstallDeploy
 from pulumi_nuon.core.options import DEPLOY_GATE, check_inputs, check_value, diff_inputs
+from pulumi_nuon.core.settings import is_loopback_url
 from pulumi_nuon.core.status import SKIPPED_STATUSES, DeployPhase
 
 __all__ = [
@@ -65,7 +66,8 @@ class WaitOptions:
     DEPLOY_GATE`), with its defaults and bounds. Times are seconds; ``None`` means no separate limit.
 
     Raises :class:`~pulumi_nuon.core.errors.InvalidArgumentError` (its ``problems`` name each option) when the
-    options cannot work.
+    options cannot work. The poll interval is checked here against its loopback minimum; the stricter minimum
+    for a remote API is checked by :func:`wait_for_deploys`, which knows the client's URL.
     """
 
     build_id: str | None = _GATE("build_id").default
@@ -87,7 +89,8 @@ class WaitOptions:
         for option in DEPLOY_GATE.inputs:
             if option.wait:
                 try:
-                    object.__setattr__(self, option.name, check_value(option, getattr(self, option.name)))
+                    value = check_value(option, getattr(self, option.name), loopback=True)
+                    object.__setattr__(self, option.name, value)
                 except InvalidArgumentError as err:
                     problems += err.problems
         names = {name for name, _ in problems}
@@ -102,7 +105,7 @@ class WaitOptions:
                     f"({self.timeout_seconds:g})",
                 )
             )
-        if not 0 <= self.jitter < 1:
+        if not isinstance(self.jitter, (int, float)) or not 0 <= self.jitter < 1:
             problems.append(("jitter", f"jitter must be in [0, 1), got {self.jitter}"))
         if problems:
             raise InvalidArgumentError(problems)
@@ -122,15 +125,16 @@ class WaitOptions:
 
 
 def check_gate_inputs(
-    values: Mapping[str, Any], *, known: Callable[[Any], bool] = lambda _: True
+    values: Mapping[str, Any], *, known: Callable[[Any], bool] = lambda _: True, loopback: bool = False
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """A gate's inputs checked as every front end checks them: (normalised inputs, [(input, reason), ...]).
 
     The option table's per-input checks, then the gate's own rules: exactly one of ``install_id`` and
     ``install_ids`` (a single install becomes ``install_ids=[install_id]``), and options that work together
     (:class:`WaitOptions`). Values for which ``known`` is False (unknown in a preview) are not checked.
+    ``loopback``: the API URL the gate will poll is a loopback address (a faster poll interval is allowed).
     """
-    inputs, problems = check_inputs(DEPLOY_GATE, values, known=known)
+    inputs, problems = check_inputs(DEPLOY_GATE, values, known=known, loopback=loopback)
     single, fleet = values.get("install_id"), values.get("install_ids")
     if single is not None and fleet is not None:
         problems.append(("install_ids", "set install_id or install_ids, not both"))
@@ -164,6 +168,10 @@ def previous_passes(olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[st
     return {i: d for i, d in deploys.items() if isinstance(d, str) and d}
 
 
+class _Late(Exception):
+    """The wait's deadline passed before a read could start."""
+
+
 class Verdict(str, enum.Enum):
     """What one poll of one install concluded."""
 
@@ -183,12 +191,16 @@ class Watch:
     approval_since: float | None = None
     approval_deploy: str | None = None
     last_error: str | None = None
+    answered: bool = False
+    """Nuon answered at least once (a deploy or a 404); until then the outcome is not "missing" but unknown."""
     verdict: Verdict = Verdict.WAIT
     reason: str = _NOT_POLLED
     hint: str = ""
     """What to do about a failure (set with a FAIL verdict)."""
     ended: float | None = None
     seen_statuses: list[str] = field(default_factory=list)
+    seen_answer: bool = False
+    seen_404: bool = False
     passed_before: str | None = None
     """The deploy this gate passed last on this install: it does not count again (see :func:`previous_passes`)."""
 
@@ -285,15 +297,18 @@ class InstallOutcome:
         deploy: InstallDeploy | None,
         elapsed_seconds: float,
         last_error: str | None = None,
+        answered: bool = True,
     ) -> InstallOutcome:
-        """The outcome for an install whose latest deploy is ``deploy`` (None: Nuon answered 404)."""
+        """The outcome for an install whose latest deploy is ``deploy`` (None: Nuon answered 404, or with
+        ``answered=False``, Nuon never answered: the phase is then unknown, not missing)."""
+        missing = DeployPhase.MISSING if answered else DeployPhase.UNKNOWN
         return cls(
             install_id=install_id,
             verdict=verdict,
             reason=reason,
             deploy_id=deploy.id if deploy else None,
             status=deploy.status if deploy else None,
-            phase=deploy.phase if deploy else DeployPhase.MISSING,
+            phase=deploy.phase if deploy else missing,
             status_description=deploy.status_text if deploy else None,
             elapsed_seconds=elapsed_seconds,
             last_error=last_error,
@@ -391,17 +406,32 @@ class _Waiter:
         while (left := when - self.clock()) > 0:
             await self.sleep(min(left, C.WAIT_SLEEP_SLICE))  # type: ignore[misc]
 
+    async def _latest(self, watch: Watch) -> InstallDeploy | None:
+        """One read, within the time the wait has left (waiting for a free request slot included)."""
+        async with self.limit:
+            left = self.deadline - self.clock()
+            if left <= 0:
+                raise _Late()
+            return await self.client.get_latest_deploy(watch.install_id, self.component_id, time_limit=left)
+
     async def poll(self, watch: Watch) -> None:
         while True:
             now = self.clock()
             try:
-                async with self.limit:
-                    deploy = await self.client.get_latest_deploy(watch.install_id, self.component_id)
+                deploy = await self._latest(watch)
+            except _Late:
+                return
             except _TRANSIENT as err:
-                watch.last_error = str(err)
+                cut = self.clock() >= self.deadline  # the wait's own deadline ended the read
+                watch.last_error = f"(cut short by the deadline) {err}" if cut else str(err)
+                if not watch.answered:
+                    watch.reason = "no answer from Nuon yet"
+                if cut:
+                    return
                 self.say(f"{_elapsed(now - self.start)} {watch.install_id}: Nuon API error, will retry: {err}")
             else:
                 watch.last_error = None
+                watch.answered = True
                 self.observe(watch, deploy, self.clock())
                 if watch.verdict is not Verdict.WAIT:
                     watch.ended = self.clock()
@@ -414,8 +444,11 @@ class _Waiter:
             await self._sleep_until(next_poll)
 
     def observe(self, watch: Watch, deploy: InstallDeploy | None, now: float) -> None:
+        if deploy is None:
+            watch.seen_404 = True
         verdict, reason = assess(watch, deploy, now, self.options)
-        first = watch.reason == _NOT_POLLED
+        first = not watch.seen_answer
+        watch.seen_answer = True
         previous = (watch.state, watch.verdict)
         watch.deploy, watch.verdict, watch.reason = deploy, verdict, reason
         status = watch.state[1]
@@ -445,7 +478,13 @@ class _Waiter:
     def outcome(self, watch: Watch, now: float) -> InstallOutcome:
         end = watch.ended if watch.ended is not None else now
         return InstallOutcome.of(
-            watch.install_id, watch.verdict, watch.reason, watch.deploy, round(end - self.start, 3), watch.last_error
+            watch.install_id,
+            watch.verdict,
+            watch.reason,
+            watch.deploy,
+            round(end - self.start, 3),
+            watch.last_error,
+            answered=watch.answered,
         )
 
     def result(self, passed: bool) -> WaitResult:
@@ -496,7 +535,9 @@ class _Waiter:
         ]
         for o in pending[:_SHOWN_PENDING]:
             watch = self.watches[o.install_id]
-            seen = " → ".join(watch.seen_statuses) or "no deploy (404)"
+            seen = " → ".join(watch.seen_statuses) or (
+                "no deploy (404)" if watch.seen_404 else "none (Nuon never answered)"
+            )
             line = f"{o.install_id}: {o.reason} — watched {o.elapsed_seconds:.0f}s, statuses seen: {seen}"
             if o.last_error:
                 line += f"; last API error: {o.last_error}"
@@ -544,6 +585,13 @@ async def wait_for_deploys(
         validate_nuon_id("install_id", install_id, "install")
     own = client is None
     active = client if client is not None else AsyncNuonClient()
+    interval = DEPLOY_GATE.input("poll_interval_seconds")
+    try:
+        check_value(interval, options.poll_interval_seconds, loopback=is_loopback_url(active.api_url))
+    except InvalidArgumentError:
+        if own:
+            await active.aclose()
+        raise
     try:
         waiter = _Waiter(
             component_id, installs, options, active, on_progress, clock, sleep, random, passed_before, wall_clock

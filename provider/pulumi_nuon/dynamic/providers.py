@@ -48,7 +48,7 @@ from pulumi_nuon.core.operations import (
     resource_outputs,
 )
 from pulumi_nuon.core.options import COMPONENT_RELEASES, DEPLOY_GATE, LATEST_DEPLOY, Spec, check_inputs, diff_inputs
-from pulumi_nuon.core.settings import CONFIG_KEYS
+from pulumi_nuon.core.settings import CONFIG_KEYS, is_loopback_url, resolve_api_url
 from pulumi_nuon.core.wait import check_gate_inputs
 from pulumi_nuon.dynamic.host import install_clean_errors
 
@@ -166,7 +166,8 @@ class DeployGateProvider(NuonProvider):
     spec = DEPLOY_GATE
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs, problems = check_gate_inputs(news, known=is_known)
+        loopback = is_loopback_url(resolve_api_url(self.settings()))
+        inputs, problems = check_gate_inputs(news, known=is_known, loopback=loopback)
         return CheckResult(inputs, [CheckFailure(name, reason) for name, reason in problems])
 
     def _wait(self, props: Mapping[str, Any], previous: Mapping[str, Any] | None = None) -> dict[str, Any]:

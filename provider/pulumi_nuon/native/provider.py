@@ -68,7 +68,7 @@ from pulumi_nuon.core.operations import (  # noqa: E402
     resource_outputs,
 )
 from pulumi_nuon.core.options import DEPLOY_GATE, Spec, camel, check_inputs, diff_inputs  # noqa: E402
-from pulumi_nuon.core.settings import SETTINGS, check_api_url  # noqa: E402
+from pulumi_nuon.core.settings import SETTINGS, check_api_url, is_loopback_url, resolve_api_url  # noqa: E402
 from pulumi_nuon.core.wait import check_gate_inputs  # noqa: E402
 from pulumi_nuon.native.schema import config_name, in_camel_case, schema_text, spec_for_token  # noqa: E402
 from pulumi_nuon.native.values import UNKNOWN, is_known, plain_inputs, property_map, to_plain  # noqa: E402
@@ -243,7 +243,8 @@ class NuonProvider(Provider):
         spec = self._spec(request.urn)
         given = plain_inputs(spec, request.new_inputs)
         if spec is DEPLOY_GATE:
-            inputs, problems = check_gate_inputs(given.values, known=is_known)
+            loopback = is_loopback_url(resolve_api_url(self._settings))  # a faster poll interval is allowed there
+            inputs, problems = check_gate_inputs(given.values, known=is_known, loopback=loopback)
         else:
             inputs, problems = check_inputs(spec, given.values, known=is_known)
         failures = [CheckFailure(camel(name), in_camel_case(reason)) for name, reason in problems]

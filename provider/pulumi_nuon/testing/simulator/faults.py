@@ -1,8 +1,10 @@
 """Fault injection: what can go wrong between a client and Nuon, and when it should.
 
 A `Fault` says what happens to one request (an HTTP status, a 429 with Retry-After, added latency, a reset
-connection, truncated JSON, a proxy's HTML page, a slow trickle). A `FaultRule` says which requests get it: a
-route (or all), the next N requests, and/or a probability drawn from a seeded RNG so failures are
+connection, truncated JSON, a proxy's HTML page, a slow trickle; and the hostile ones: an answer that never comes,
+a connection cut mid-body, a gzip header on a plain body, a body of any bytes (wrong shape, empty, an HTML 404), a
+huge body, endless or repeated pages, and the token echoed back in some form). A `FaultRule` says which requests
+get it: a route (or all), the next N requests, and/or a probability drawn from a seeded RNG so failures are
 reproducible. Rules are tried in the order they were added; the first that fires wins.
 """
 
@@ -20,8 +22,26 @@ from pulumi_nuon.core.errors import InvalidArgumentError
 __all__ = ["Fault", "FaultKind", "FaultRule", "Route"]
 
 Route = Literal["releases", "latest_deploy", "other"]
-FaultKind = Literal["status", "rate_limit", "latency", "reset", "truncated_json", "html", "trickle"]
+FaultKind = Literal[
+    "status",
+    "rate_limit",
+    "latency",
+    "reset",
+    "truncated_json",
+    "html",
+    "trickle",
+    "hang",
+    "cut",
+    "gzip_lie",
+    "body",
+    "huge",
+    "endless_pages",
+    "repeat_page",
+    "echo",
+]
+EchoForm = Literal["raw", "json_escaped", "crlf", "nul", "base64", "percent", "html_entities"]
 _ROUTES: tuple[str, ...] = ("releases", "latest_deploy", "other")
+ECHO_FORMS: tuple[EchoForm, ...] = ("raw", "json_escaped", "crlf", "nul", "base64", "percent", "html_entities")
 
 
 @dataclass(frozen=True)
@@ -34,13 +54,19 @@ class Fault:
     retry_after_http_date: bool = False
     seconds: float = 0.0
     chunk_size: int = 64
+    body: bytes = b""
+    content_type: str = "application/json"
+    size: int = 0
+    declared: bool = True
+    form: EchoForm = "raw"
 
     @classmethod
-    def http_status(cls, status: int = 503) -> Fault:
-        """Answer `status` (5xx, 408, …) with Nuon's JSON error body instead of the real response."""
+    def http_status(cls, status: int = 503, *, retry_after: float | None = None, http_date: bool = False) -> Fault:
+        """Answer `status` (5xx, 408, …) with Nuon's JSON error body instead of the real response, with a
+        `Retry-After` header when `retry_after` is given."""
         if not 400 <= status <= 599:
             raise InvalidArgumentError(f"a fault status must be 4xx or 5xx, got {status}")
-        return cls("status", status=status)
+        return cls("status", status=status, retry_after=retry_after, retry_after_http_date=http_date)
 
     @classmethod
     def timeout(cls) -> Fault:
@@ -78,6 +104,54 @@ class Fault:
         """The real response, its body sent `chunk_size` bytes at a time with a pause between chunks."""
         return cls("trickle", chunk_size=chunk_size, seconds=seconds_per_chunk)
 
+    @classmethod
+    def hang(cls, seconds: float = 60.0) -> Fault:
+        """Never answer: accept the request and send nothing for `seconds` (real time), then close. In process,
+        the transport waits for the request's read timeout instead and raises `httpx.ReadTimeout`, as httpx would."""
+        return cls("hang", seconds=seconds)
+
+    @classmethod
+    def cut(cls) -> Fault:
+        """Send the real response's headers and half its body, then reset the connection."""
+        return cls("cut")
+
+    @classmethod
+    def gzip_lie(cls) -> Fault:
+        """The real response with `Content-Encoding: gzip` on a body that is not gzip."""
+        return cls("gzip_lie")
+
+    @classmethod
+    def answer(cls, body: bytes | str, *, status: int = 200, content_type: str = "application/json") -> Fault:
+        """Answer exactly `body` with `status`: a payload of the wrong shape (`{}`, `[]`), an empty body, an
+        HTML 404 from a proxy, plain text…"""
+        data = body.encode() if isinstance(body, str) else body
+        return cls("body", status=status, body=data, content_type=content_type)
+
+    @classmethod
+    def huge(cls, size: int = 80 * 1024 * 1024, *, declared: bool = True) -> Fault:
+        """A 200 whose body is `size` bytes of JSON-looking filler, streamed; with `declared`, its
+        `Content-Length` says so up front, else it is sent without one (the reader finds out as it goes)."""
+        return cls("huge", size=size, declared=declared)
+
+    @classmethod
+    def endless_pages(cls) -> Fault:
+        """Releases: every page is full of new releases and announces a next page, for ever."""
+        return cls("endless_pages")
+
+    @classmethod
+    def repeat_page(cls) -> Fault:
+        """Releases: every request gets the first page (offset ignored) announcing a next page."""
+        return cls("repeat_page")
+
+    @classmethod
+    def echo(cls, form: EchoForm = "raw", *, status: int = 200) -> Fault:
+        """Echo the API token back in `form`: with 200, inside the real answer (a deploy's
+        `status_description`, a release's `status_description`); with an error status, in Nuon's error body;
+        with status 0, as a plain-text 200 body."""
+        if form not in ECHO_FORMS:
+            raise InvalidArgumentError(f"unknown echo form {form!r}; use one of {ECHO_FORMS}")
+        return cls("echo", status=status, form=form)
+
     def retry_after_header(self) -> str | None:
         if self.retry_after is None:
             return None
@@ -98,6 +172,8 @@ class FaultRule:
     times: int | None = None
     probability: float | None = None
     fired: int = 0
+    path: str | None = None
+    """Only requests whose path contains this (an install or component id): faults for one case among many."""
 
     def __post_init__(self) -> None:
         if self.route is not None and self.route not in _ROUTES:
@@ -134,10 +210,12 @@ class FaultBook:
             if seed is not None:
                 self._rng = random.Random(seed)
 
-    def pick(self, route: Route) -> Fault | None:
+    def pick(self, route: Route, path: str = "") -> Fault | None:
         with self._lock:
             for rule in self.rules:
                 if rule.exhausted or rule.route not in (None, route):
+                    continue
+                if rule.path is not None and rule.path not in path:
                     continue
                 if rule.probability is not None and self._rng.random() >= rule.probability:
                     continue

@@ -1,7 +1,9 @@
 """The socket way to serve the simulator: a real HTTP/1.1 server on 127.0.0.1 in a background thread.
 
 Here faults are acted out on the wire: a reset closes the socket with SO_LINGER 0 (the peer sees a TCP reset
-and no response), latency delays the answer, a trickle writes the body in small chunks with pauses.
+and no response), latency delays the answer, a trickle writes the body in small chunks with pauses, a hang sends
+nothing until its time is up (or the server stops), a cut writes half the body then resets, a huge body is written
+in chunks (without `Content-Length` when it is not declared: then it ends when the connection closes).
 """
 
 from __future__ import annotations
@@ -52,25 +54,45 @@ class _RequestHandler(BaseHTTPRequestHandler):
             )
         )
         fault = outcome.fault
-        if fault is not None and fault.kind == "reset":
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        if fault is not None and fault.kind == "hang":
+            self.server.stopping.wait(fault.seconds)  # type: ignore[attr-defined]
             self.close_connection = True
+            return
+        if fault is not None and fault.kind == "reset":
+            self._reset()
             return
         if fault is not None and fault.kind == "latency":
             time.sleep(fault.seconds)
         self.send_response(outcome.status)
         for name, value in outcome.headers.items():
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(outcome.body)))
+        if outcome.send_length():
+            self.send_header("Content-Length", str(outcome.length()))
+        else:
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
-        if fault is not None and fault.kind == "trickle":
+        if fault is not None and fault.kind == "cut":
+            self.wfile.write(outcome.body[: len(outcome.body) // 2])
+            self.wfile.flush()
+            self._reset()
+        elif outcome.huge:
+            for chunk in outcome.chunks():
+                if self.server.stopping.is_set():  # type: ignore[attr-defined]
+                    break
+                self.wfile.write(chunk)
+        elif fault is not None and fault.kind == "trickle":
             for i in range(0, len(outcome.body), fault.chunk_size):
-                if i:
-                    time.sleep(fault.seconds)
+                if i and self.server.stopping.wait(fault.seconds):  # type: ignore[attr-defined]
+                    break
                 self.wfile.write(outcome.body[i : i + fault.chunk_size])
                 self.wfile.flush()
         elif self.command != "HEAD":
             self.wfile.write(outcome.body)
+
+    def _reset(self) -> None:
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
 
@@ -85,6 +107,7 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
         super().__init__(address, handler)
+        self.stopping = threading.Event()
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
 
@@ -145,6 +168,7 @@ class SimServer:
         if self._stopped:
             return
         self._stopped = True
+        self._server.stopping.set()
         self._server.shutdown()
         self._thread.join(timeout=5)
         self._server.close_connections()

@@ -7,8 +7,10 @@ docs/nuon-api.md describes, and can be changed from the test at any time. It is 
 
 from __future__ import annotations
 
+import base64
 import hmac
 import itertools
+import json
 import random
 import re
 import threading
@@ -20,7 +22,7 @@ from urllib.parse import parse_qs
 from pulumi_nuon.core.errors import InvalidArgumentError
 
 from .clock import Clock, ManualClock
-from .faults import Fault, FaultBook, FaultRule, Route
+from .faults import EchoForm, Fault, FaultBook, FaultRule, Route
 from .log import AuthState, RequestLog, RequestRecord, logged_headers
 from .model import Component, Deploy, Ids, Install, Release, ReleaseStep, Stamps
 from .payloads import component_release, install_deploy
@@ -43,6 +45,36 @@ _HTML_PAGE = (
     "<html>\r\n<head><title>{status} Bad Gateway</title></head>\r\n<body>\r\n<center><h1>{status} Bad Gateway"
     "</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
 )
+
+
+_PLACEHOLDER = "\x01echo\x01"
+
+
+def echoed(token: str, form: EchoForm) -> str:
+    """`token` as a server might echo it back in `form` (the text that would appear in a body)."""
+    if form == "json_escaped":
+        return "".join(f"\\u{ord(c):04x}" for c in token)
+    if form == "crlf":
+        return "\r\n".join(token)
+    if form == "nul":
+        return "\x00".join(token)
+    if form == "base64":
+        return base64.b64encode(f"api:{token}".encode()).decode()
+    if form == "percent":
+        return "".join(f"%{b:02X}" for b in token.encode())
+    if form == "html_entities":
+        return "".join(f"&#{ord(c)};" for c in token)
+    return token
+
+
+def _with_echo(payload: Any, token: str, form: EchoForm) -> bytes:
+    """`payload` as JSON with the placeholder replaced by the token echoed in `form` (JSON-escaped forms stay
+    escapes in the body text; the others are escaped as JSON must)."""
+    body = json.dumps(payload, separators=(",", ":"))
+    text = echoed(token, form)
+    return body.replace(
+        json.dumps(_PLACEHOLDER)[1:-1], text if form == "json_escaped" else json.dumps(text)[1:-1]
+    ).encode()
 
 
 def _error(status: int, error: str, description: str, *, user_error: bool = True) -> Outcome:
@@ -325,10 +357,12 @@ class Simulator:
         route: Route | None = None,
         times: int | None = None,
         probability: float | None = None,
+        path: str | None = None,
     ) -> FaultRule:
-        """Act out `fault` on requests to `route` (None: any): the next `times` of them (None: all), each with
-        `probability` (drawn from an RNG seeded with the simulator's seed). The first matching rule wins."""
-        return self._faults.add(FaultRule(fault, route, times, probability))
+        """Act out `fault` on requests to `route` (None: any) whose path contains `path` (None: any): the next
+        `times` of them (None: all), each with `probability` (drawn from an RNG seeded with the simulator's
+        seed). The first matching rule wins."""
+        return self._faults.add(FaultRule(fault, route, times, probability, path=path))
 
     def clear_faults(self, *, reseed: int | None = None) -> None:
         self._faults.clear(seed=reseed)
@@ -409,13 +443,24 @@ class Simulator:
         auth, org = self._auth(request.headers), request.headers.get("x-nuon-org-id")
         with self._lock:
             now = self.now
-            fault = self._faults.pick(route)
-            if fault is not None and fault.kind in ("status", "rate_limit", "html", "reset"):
+            fault = self._faults.pick(route, request.path)
+            if fault is not None and (
+                fault.kind in ("status", "rate_limit", "html", "reset", "body", "huge")
+                or (fault.kind == "echo" and fault.status != 200)
+            ):
                 outcome = self._fault_outcome(fault)
             else:
                 outcome = self._answer(request, releases, latest, auth, org)
                 if fault is not None and fault.kind == "truncated_json":
                     outcome.body = outcome.body[: max(1, len(outcome.body) // 2)]
+                elif fault is not None and outcome.status == 200 and releases is not None:
+                    outcome = self._page_fault(outcome, fault, parse_qs(request.query))
+                elif fault is not None and fault.kind == "echo" and outcome.status == 200:
+                    payload = json.loads(outcome.body)
+                    payload["status_description"] = f"deployed by {_PLACEHOLDER}"
+                    outcome.body = _with_echo(payload, self.token, fault.form)
+                elif fault is not None and fault.kind == "gzip_lie":
+                    outcome.headers["Content-Encoding"] = "gzip"
                 outcome.fault = fault
             self.log.append(
                 RequestRecord(
@@ -436,9 +481,46 @@ class Simulator:
             self.clock.advance(step)
         return outcome
 
+    def _page_fault(self, outcome: Outcome, fault: Fault, params: dict[str, list[str]]) -> Outcome:
+        """Faults acted out on a releases page: endless or repeated pages, an echoed token, a gzip lie."""
+        if fault.kind == "endless_pages":
+            limit = min(max(_int_param(params, "limit", _DEFAULT_LIMIT), 1), _MAX_LIMIT)
+            offset = max(_int_param(params, "offset", 0), 0)
+            page = [
+                {"id": f"relendless{offset + i:016d}", "build_id": f"bldendless{offset + i:016d}", "status": "active"}
+                for i in range(limit)
+            ]
+            headers = {**outcome.headers, "X-Nuon-Page-Next": "true", "X-Nuon-Page-Limit": str(limit)}
+            return Outcome.json(200, page, headers)
+        if fault.kind == "repeat_page":
+            page = [
+                {"id": f"relrepeat{i:017d}", "build_id": f"bldrepeat{i:017d}", "status": "active"} for i in range(3)
+            ]
+            return Outcome.json(200, page, {**outcome.headers, "X-Nuon-Page-Next": "true", "X-Nuon-Page-Limit": "3"})
+        if fault.kind == "echo":
+            payload = json.loads(outcome.body) or [{"id": "relecho0000000000000000000", "status": "active"}]
+            for release in payload:
+                release["status_description"] = f"released by {_PLACEHOLDER}"
+            outcome.body = _with_echo(payload, self.token, fault.form)
+        elif fault.kind == "gzip_lie":
+            outcome.headers["Content-Encoding"] = "gzip"
+        return outcome
+
     def _fault_outcome(self, fault: Fault) -> Outcome:
         if fault.kind == "reset":
             return Outcome(0, fault=fault)
+        if fault.kind == "body":
+            return Outcome(fault.status, fault.body, {"Content-Type": fault.content_type}, fault)
+        if fault.kind == "huge":
+            return Outcome(200, b"", {"Content-Type": "application/json"}, fault)
+        if fault.kind == "echo":
+            if fault.status == 0:
+                text = f"session for {echoed(self.token, fault.form)} expired".encode()
+                return Outcome(200, text, {"Content-Type": "text/plain"}, fault)
+            body = {"error": f"token {_PLACEHOLDER} rejected", "user_error": True, "description": _PLACEHOLDER}
+            return Outcome(
+                fault.status, _with_echo(body, self.token, fault.form), {"Content-Type": "application/json"}, fault
+            )
         if fault.kind == "html":
             page = _HTML_PAGE.format(status=fault.status).encode()
             return Outcome(fault.status, page, {"Content-Type": "text/html"}, fault)
@@ -454,6 +536,9 @@ class Simulator:
                 f"simulated fault: status {fault.status}",
                 user_error=fault.status < 500,
             )
+            retry_after = fault.retry_after_header()
+            if retry_after is not None:
+                outcome.headers["Retry-After"] = retry_after
         outcome.fault = fault
         return outcome
 

@@ -8,6 +8,7 @@ semantics live in one place.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -32,6 +33,30 @@ class Outcome:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     fault: Fault | None = None
+
+    @property
+    def huge(self) -> bool:
+        return self.fault is not None and self.fault.kind == "huge"
+
+    def length(self) -> int:
+        """The body's length as sent (a huge fault's body is generated while sending)."""
+        return self.fault.size if self.fault is not None and self.fault.kind == "huge" else len(self.body)
+
+    def chunks(self, size: int = 1 << 20) -> Iterator[bytes]:
+        """The body in chunks; a huge fault's filler is generated here rather than held in memory."""
+        if self.fault is not None and self.fault.kind == "huge":
+            filler = (b'{"filler": "' + b"x" * size)[:size]
+            sent = 0
+            while sent < self.fault.size:
+                chunk = filler[: self.fault.size - sent]
+                sent += len(chunk)
+                yield chunk
+            return
+        for i in range(0, len(self.body), size):
+            yield self.body[i : i + size]
+
+    def send_length(self) -> bool:
+        return not (self.fault is not None and self.fault.kind == "huge" and not self.fault.declared)
 
     @classmethod
     def json(cls, status: int, payload: Any, headers: dict[str, str] | None = None) -> Outcome:

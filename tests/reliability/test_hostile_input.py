@@ -1,0 +1,234 @@
+"""Hostile input, per surface: every value that cannot work is refused before any request, with one of the
+package's errors (an ``InvalidArgumentError``/``InvalidIdError``/``ConfigurationError``: a ``NuonError`` that is
+also a ``ValueError``) naming what was wrong — or, on the CLI, exit code 3 and one ``error:`` line, no traceback.
+The server's request log stays empty throughout. (``check`` through LocalEngine is in test_engine_faults.py.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import math
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+import pulumi_nuon as nuon
+from pulumi_nuon.cli.commands import main as cli_main
+from pulumi_nuon.core.errors import NuonError
+from pulumi_nuon.core.settings import resolve_settings
+from pulumi_nuon.core.wait import WaitOptions, wait_for_deploys
+from pulumi_nuon.testing.simulator import SimServer, Simulator
+from tests.conftest import CANARY_TOKEN, ORG_ID
+from tests.reliability.conftest import tally
+
+CMP, INL = "cmp01j5example0000000000a", "inl01j5example0000000000b"
+
+BAD_IDS: list[Any] = [
+    "",
+    "a/b",
+    "a b",
+    "..",
+    "x" * 200,
+    "inl\u202eabc",  # right-to-left override
+    "inl\u200babc",  # zero-width space
+    "inl\ufeffabc",  # byte-order mark
+    "inl\u2066abc",  # left-to-right isolate
+    "inl\x00abc",
+    "inl%2fabc",
+    123,
+    None,
+    b"inl1",
+    ["inl1"],
+]
+BAD_LIMITS: list[Any] = [0, -1, 1.5, math.nan, math.inf, -math.inf, "3", True, 10**9, [1]]
+BAD_SECONDS: list[Any] = [0, -1, math.nan, math.inf, -math.inf, 1e308, "5", True, [1]]
+BAD_RETRIES: list[Any] = [-1, 11, 10**6, 1.5, True, "2", math.nan]
+BAD_URLS: list[Any] = [
+    123,
+    "ftp://api.nuon.co",
+    "http://api.nuon.co",
+    "http://10.0.0.1",
+    "https://user:secret@api.nuon.co",
+    "https://api.nuon.co?x=1",
+    "https://api.nuon.co:99999",
+    "http://[::1",
+    "not a url",
+]
+
+
+def _client(kind: str, **kw: Any) -> Any:
+    settings = {"api_token": CANARY_TOKEN, "org_id": ORG_ID, "api_url": "http://127.0.0.1:9", **kw}
+    return nuon.NuonClient(**settings) if kind == "sync" else nuon.AsyncNuonClient(**settings)
+
+
+def _sync_call(url: str, method: str, *args: Any, **kw: Any) -> Callable[[], Any]:
+    def call() -> Any:
+        with nuon.NuonClient(api_token=CANARY_TOKEN, org_id=ORG_ID, api_url=url) as client:
+            result = getattr(client, method)(*args, **kw)
+            return list(result) if method == "list_component_releases" else result
+
+    return call
+
+
+def _async_call(url: str, method: str, *args: Any, **kw: Any) -> Callable[[], Any]:
+    async def run() -> Any:
+        async with nuon.AsyncNuonClient(api_token=CANARY_TOKEN, org_id=ORG_ID, api_url=url) as client:
+            if method == "list_component_releases":
+                return [r async for r in client.list_component_releases(*args, **kw)]
+            return await client.get_latest_deploy(*args, **kw)
+
+    return lambda: asyncio.run(run())
+
+
+def _wait(url: str, **options: Any) -> Callable[[], Any]:
+    async def run() -> Any:
+        async with nuon.AsyncNuonClient(api_token=CANARY_TOKEN, org_id=ORG_ID, api_url=url) as client:
+            return await wait_for_deploys(CMP, [INL], options=WaitOptions(**options), client=client)
+
+    return lambda: asyncio.run(run())
+
+
+def _remote_wait(url: str, **options: Any) -> Callable[[], Any]:
+    """A wait against a remote (non-loopback) URL: options that only loopback allows must fail before I/O."""
+
+    async def run() -> Any:
+        async with nuon.AsyncNuonClient(api_token=CANARY_TOKEN, org_id=ORG_ID, api_url="https://nuon.invalid") as c:
+            return await wait_for_deploys(CMP, [INL], options=WaitOptions(**options), client=c)
+
+    return lambda: asyncio.run(run())
+
+
+def cases(url: str) -> Iterator[tuple[str, str, Callable[[], Any]]]:
+    for kind, call in (("sync client", _sync_call), ("async client", _async_call)):
+        for bad in BAD_IDS:
+            yield kind, f"install id {bad!r}", call(url, "get_latest_deploy", bad, CMP)
+            yield kind, f"component id {bad!r}", call(url, "list_component_releases", bad)
+        for bad in BAD_LIMITS:
+            yield kind, f"limit {bad!r}", call(url, "list_component_releases", CMP, limit=bad)
+        for bad in [math.nan, "1", True]:
+            yield kind, f"time_limit {bad!r}", call(url, "get_latest_deploy", INL, CMP, time_limit=bad)
+    for kind in ("sync", "async"):
+        for bad in BAD_SECONDS:
+            yield f"{kind} client", f"timeout {bad!r}", lambda b=bad, k=kind: _client(k, timeout=b)
+            yield f"{kind} client", f"request_timeout {bad!r}", lambda b=bad, k=kind: _client(k, request_timeout=b)
+        for bad in BAD_RETRIES:
+            yield f"{kind} client", f"max_retries {bad!r}", lambda b=bad, k=kind: _client(k, max_retries=b)
+        for bad in BAD_URLS:
+            yield f"{kind} client", f"api_url {bad!r}", lambda b=bad, k=kind: _client(k, api_url=b)
+        for name in ("org_id", "api_token"):
+            for bad in (123, b"x", ["x"], ""):
+                yield f"{kind} client", f"{name} {bad!r}", lambda n=name, b=bad, k=kind: _client(k, **{n: b})
+    for bad in BAD_IDS:
+        yield "functions", f"install id {bad!r}", lambda b=bad: nuon.get_latest_deploy(b, CMP)
+        yield "functions", f"component id {bad!r}", lambda b=bad: nuon.get_component_releases(b)
+    for bad in BAD_LIMITS:
+        yield "functions", f"limit {bad!r}", lambda b=bad: nuon.get_component_releases(CMP, limit=b)
+    for name in ("timeout_seconds", "poll_interval_seconds", "approval_timeout_seconds", "not_found_grace_seconds"):
+        for bad in [math.nan, math.inf, -1, "5", True, 8 * 24 * 3600]:
+            yield "wait", f"{name} {bad!r}", _wait(url, **{name: bad})
+    for bad in [0, 65, 2.5, math.nan]:
+        yield "wait", f"max_concurrency {bad!r}", _wait(url, max_concurrency=bad)
+    for bad in [math.nan, 1.0, -0.1]:
+        yield "wait", f"jitter {bad!r}", _wait(url, jitter=bad)
+    for bad in [1e-9, 0.5, 0.99]:
+        yield "wait", f"poll_interval_seconds {bad!r} off loopback", _remote_wait(url, poll_interval_seconds=bad)
+    yield "wait", "poll interval 1e-9 on loopback", _wait(url, poll_interval_seconds=1e-9)
+    for bad in BAD_IDS[:10]:
+        yield "wait", f"build_id {bad!r}", _wait(url, build_id=bad)
+    for source in ("env", "config"):
+        for bad in ["nan", "inf", "0", "-3", "soon", "1e308", "4000"]:
+            key = "NUON_REQUEST_TIMEOUT" if source == "env" else "nuon:requestTimeout"
+            yield (
+                "settings",
+                f"{key}={bad}",
+                lambda k=key, b=bad, s=source: resolve_settings(
+                    CANARY_TOKEN, ORG_ID, env={k: b} if s == "env" else {}, config={k: b} if s == "config" else None
+                ),
+            )
+
+
+CLI_CASES: list[list[str]] = [
+    *[
+        ["wait", "--component", CMP, INL, flag, value]
+        for flag in ("--timeout", "--interval", "--approval-timeout", "--not-found-grace")
+        for value in ("nan", "inf", "-1", "1e308", "soon")
+    ],
+    ["wait", "--component", CMP, INL, "--interval", "1e-9"],
+    ["wait", "--component", CMP, INL, "--concurrency", "100"],
+    ["wait", "--component", CMP, INL, "--concurrency", "2.5"],
+    ["wait", "--component", "cmp\u202e1", INL],
+    ["wait", "--component", CMP, "inl\u200b1"],
+    ["wait", "--component", CMP, "a/b"],
+    ["releases", CMP, "--limit", "1.5"],
+    ["releases", CMP, "--limit", "nan"],
+    ["releases", CMP, "--limit", "0"],
+    ["releases", "cmp\ufeff1"],
+    ["deploy", "inl 1", CMP],
+    ["deploy", INL, CMP, "--request-timeout", "0"],
+    ["deploy", INL, CMP, "--request-timeout", "nan"],
+    ["deploy", INL, CMP, "--request-timeout", "inf"],
+    ["deploy", INL, CMP, "--api-url", "http://example.com"],
+    ["deploy", INL, CMP, "--api-url", "ftp://x"],
+]
+
+
+@pytest.fixture
+def server() -> Iterator[SimServer]:
+    sim = Simulator(token=CANARY_TOKEN, org_id=ORG_ID)
+    with sim.serve() as served:
+        yield served
+
+
+def test_every_surface_refuses_hostile_input_before_any_request(server: SimServer) -> None:
+    wrong, count = [], 0
+    for surface, what, call in cases(server.url):
+        count += 1
+        try:
+            call()
+        except NuonError as err:
+            if not isinstance(err, ValueError) or not str(err).strip():
+                wrong.append(f"{surface} / {what}: {type(err).__name__} is not a ValueError or has no message")
+            elif CANARY_TOKEN in str(err):
+                wrong.append(f"{surface} / {what}: the token in the message")
+        except BaseException as err:
+            wrong.append(f"{surface} / {what}: raw {type(err).__name__}: {err}")
+        else:
+            wrong.append(f"{surface} / {what}: accepted")
+    log = server._simulator.log  # type: ignore[attr-defined]
+    if len(log):
+        wrong.append(f"{len(log)} request(s) reached the server: {[r.path for r in log][:5]}")
+    tally("hostile input", count, len(wrong))
+    assert not wrong, f"{len(wrong)} of {count}:\n" + "\n".join(wrong)
+
+
+def test_the_cli_refuses_hostile_input_with_exit_3_and_no_traceback(
+    server: SimServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, value in server.env.items():
+        monkeypatch.setenv(name, value)
+    wrong = []
+    for argv in CLI_CASES:
+        out, err = io.StringIO(), io.StringIO()
+        try:
+            code = cli_main(argv, stdout=out, stderr=err)
+        except BaseException as exc:
+            wrong.append(f"{argv}: raised {exc!r}")
+            continue
+        captured = capsys.readouterr()  # argparse writes usage errors to the process's stderr
+        text = out.getvalue() + err.getvalue() + captured.out + captured.err
+        if code != 3 or "Traceback" in text or "error:" not in text or CANARY_TOKEN in text:
+            wrong.append(f"{argv}: exit {code}: {text[-300:]!r}")
+    log = server._simulator.log  # type: ignore[attr-defined]
+    if len(log):
+        wrong.append(f"{len(log)} request(s) reached the server")
+    tally("hostile input (CLI)", len(CLI_CASES), len(wrong))
+    assert not wrong, "\n".join(wrong)
+
+
+def test_repr_of_a_client_whose_constructor_failed_never_raises() -> None:
+    client = nuon.NuonClient.__new__(nuon.NuonClient)
+    assert repr(client) == "NuonClient(<not configured>)"
+    aclient = nuon.AsyncNuonClient.__new__(nuon.AsyncNuonClient)
+    assert repr(aclient) == "AsyncNuonClient(<not configured>)"
