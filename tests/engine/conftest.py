@@ -1,7 +1,9 @@
-"""Fixtures for the LocalEngine tests: a store directory for the throwaway provider and engines closed after."""
+"""Fixtures for the LocalEngine tests: stores for the test providers, the `testprov` plugin, engines closed after."""
 
 from __future__ import annotations
 
+import shutil
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -10,10 +12,35 @@ import pytest
 
 from pulumi_nuon.testing.engine import LocalEngine
 
+HERE = Path(__file__).parent
+PROGRAMS = HERE / "programs"
+TS_EXAMPLE = HERE.parents[1] / "examples" / "typescript"
+THING_PLUGIN = [sys.executable, str(HERE / "thing_plugin.py")]
+"""The `testprov` provider plugin, as LocalEngine(plugins=...) takes it."""
+
+PROJECTS = {"python": PROGRAMS / "things", "typescript": TS_EXAMPLE}
+"""The same program in both languages, on the `testprov` plugin."""
+
+
+def require_node() -> None:
+    """Skip (visibly) when Node.js is missing; fail with the fix when it is there but the modules are not."""
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed: the TypeScript program cannot run (install Node.js 20+ to run it)")
+    if not (TS_EXAMPLE / "node_modules" / "@pulumi" / "pulumi" / "cmd" / "run").exists():
+        pytest.fail(f"{TS_EXAMPLE}/node_modules is missing: run `make test` (or `npm ci` in {TS_EXAMPLE})")
+
+
+@pytest.fixture(params=sorted(PROJECTS))
+def project(request: pytest.FixtureRequest) -> Path:
+    """The Python twin and the TypeScript example, one test run each."""
+    if request.param == "typescript":
+        require_node()
+    return PROJECTS[str(request.param)]
+
 
 @pytest.fixture
 def store(tmp_path: Path) -> Path:
-    """Where the throwaway provider keeps its resources (one JSON file per resource id)."""
+    """Where the test providers keep their resources (one JSON file per resource id)."""
     path = tmp_path / "store"
     path.mkdir()
     return path

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import json
 import os
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,9 +18,9 @@ import pytest
 
 from pulumi_nuon.testing.engine import UNKNOWN, EngineError, LocalEngine, Secret
 
+from .conftest import PROGRAMS, THING_PLUGIN
 from .throwaway_provider import Thing
 
-PROGRAMS = Path(__file__).parent / "programs"
 STACK = "p-dev"  # the stack resource's name: <project>-<stack>
 
 MakeEngine = Callable[..., LocalEngine]
@@ -406,3 +408,74 @@ def test_host_per_operation_starts_a_fresh_host_each_time(make_engine: MakeEngin
     assert second.steps["thing"] == "same"
     assert len(engine.host_pids) == 2 and engine.host_pids[0] != engine.host_pids[1]
     assert "throwaway: check k1" in second.host_stderr
+
+
+def test_a_missing_program_directory_is_reported_as_missing(make_engine: MakeEngine, tmp_path: Path) -> None:
+    missing = tmp_path / "not-there" / "program"
+    result = make_engine(missing).up()
+    assert not result.success
+    assert result.error == f"the program directory {missing} does not exist"
+    assert result.steps == {} and result.exit_code is None
+
+
+def test_a_failing_preview_reports_once_and_no_future_goes_unretrieved(
+    make_engine: MakeEngine, store: Path, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    def program() -> None:
+        broken = Thing("nameless", key="", store=str(store))
+        for index in range(20):
+            key = broken.key.apply(lambda k, i=index: f"{k}-{i}")
+            dependent = Thing(f"dependent-{index}", key=key, store=str(store))
+            pulumi.export(f"value-{index}", dependent.value)
+
+    callable_result = make_engine(program).preview()
+    directory_result = make_engine(
+        PROGRAMS / "things",
+        config={"key": "", "token": Secret("t"), "testprov:store": str(store)},
+        plugins={"testprov": THING_PLUGIN},
+    ).preview()
+    gc.collect()  # unretrieved futures report when they are collected
+    out, err = capfd.readouterr()
+    for result in (callable_result, directory_result):
+        assert not result.success
+        assert result.error is not None and result.error.count("has a problem: key must be a non-empty string") == 1
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    printed = out + err + logged + directory_result.program_stderr + directory_result.program_stdout
+    assert "never retrieved" not in printed
+
+
+def _process_wide_settings() -> tuple[Any, Any]:
+    """The monitor and engine stubs a thread with no Pulumi context sees: the SDK settings' process-wide defaults."""
+    from pulumi.runtime import settings
+
+    seen: list[tuple[Any, Any]] = []
+    thread = threading.Thread(target=lambda: seen.append((settings.get_monitor(), settings.get_engine())))
+    thread.start()
+    thread.join()
+    return seen[0]
+
+
+def test_no_monitor_stays_reachable_process_wide_after_an_operation(make_engine: MakeEngine, store: Path) -> None:
+    before = _process_wide_settings()
+
+    def program() -> None:
+        pulumi.export("key", Thing("thing", key="k1", store=str(store)).key)
+
+    assert make_engine(program).up().success
+    assert _process_wide_settings() == before
+
+
+def test_an_sdk_without_the_internals_used_fails_with_one_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pulumi.runtime import rpc
+
+    from pulumi_nuon.testing.engine import sdk
+
+    monkeypatch.setattr(sdk, "_checked", False)
+    monkeypatch.setattr(sdk, "sdk_version", lambda: "2.9.0")
+    monkeypatch.delattr(rpc, "_special_secret_sig")
+    with pytest.raises(sdk.SdkUnsupportedError) as info:
+        LocalEngine(lambda: None)
+    assert str(info.value) == (
+        f"LocalEngine cannot drive the installed Pulumi SDK (pulumi 2.9.0; tested with {sdk.TESTED_SDK}): "
+        "pulumi 2.9.0 is not a 3.x SDK; pulumi.runtime.rpc._special_secret_sig is missing"
+    )

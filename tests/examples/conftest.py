@@ -30,8 +30,8 @@ def example() -> Iterator[Callable[..., LocalEngine]]:
     stack "test"), closed when the test ends."""
     engines: list[LocalEngine] = []
 
-    def make(name: str, *, config: dict[str, Any], stack: str = "test") -> LocalEngine:
-        engine = LocalEngine(EXAMPLES / name, project=name, stack=stack, config=config)
+    def make(name: str, *, config: dict[str, Any], stack: str = "test", **options: Any) -> LocalEngine:
+        engine = LocalEngine(EXAMPLES / name, project=name, stack=stack, config=config, **options)
         engines.append(engine)
         return engine
 

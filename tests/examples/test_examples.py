@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pulumi
 import pytest
 import yaml
 
@@ -194,43 +193,12 @@ def test_fleet_gate_names_the_install_that_failed(org: Org, example: Make) -> No
 # -- stack-reference -------------------------------------------------------------------------------------------
 
 
-_UPSTREAM: dict[str, dict[str, Any]] = {}
-"""What the stand-in StackReference serves, by stack name."""
-
-
-class _StackReferenceStandIn(pulumi.ComponentResource):
-    """`pulumi.StackReference` reads another stack's checkpoint from the backend, which LocalEngine does not have:
-    this stand-in serves outputs captured from a real LocalEngine update of the upstream stack."""
-
-    def __init__(self, name: str, stack_name: str | None = None, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("test:index:StackReferenceStandIn", name, None, opts)
-        self._outputs = _UPSTREAM[stack_name or name]
-
-    def get_output(self, name: str) -> pulumi.Output[Any]:
-        return pulumi.Output.from_input(self._outputs.get(name))
-
-    def require_output(self, name: str) -> pulumi.Output[Any]:
-        if name not in self._outputs:
-            raise KeyError(f"required stack output {name!r} does not exist")
-        return pulumi.Output.from_input(self._outputs[name])
-
-
-@pytest.fixture
-def stand_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, dict[str, Any]]]:
-    monkeypatch.setattr(pulumi, "StackReference", _StackReferenceStandIn)
-    _UPSTREAM.clear()
-    yield _UPSTREAM
-    _UPSTREAM.clear()
-
-
-def test_stack_reference_promotes_the_build_the_upstream_gate_passed(
-    org: Org, example: Make, stand_in: dict[str, dict[str, Any]]
-) -> None:
+def test_stack_reference_promotes_the_build_the_upstream_gate_passed(org: Org, example: Make) -> None:
     rollout = org.release(org.staging)  # staging runs the new build first
     upstream_config = {**gated_config(org), "installId": org.staging.id, "buildId": rollout.build_id}
-    upstream = example("gated-rollout", config=upstream_config, stack="staging").up()
+    staging = example("gated-rollout", config=upstream_config, stack="staging")
+    upstream = staging.up()
     assert upstream.success, upstream.error
-    stand_in["organization/gated-rollout/staging"] = upstream.outputs
 
     config = {
         **org.nuon_config(),
@@ -238,7 +206,9 @@ def test_stack_reference_promotes_the_build_the_upstream_gate_passed(
         "installId": org.prod.id,
         **FAST,
     }
-    engine = example("stack-reference", config=config, stack="prod")
+    engine = example(
+        "stack-reference", config=config, stack="prod", stack_references={"organization/gated-rollout/staging": staging}
+    )
     prod_deploy = org.sim.trigger_deploy(
         org.prod, org.app, build_id=rollout.build_id, timeline=Timeline.apply_success().delayed(20)
     )

@@ -105,13 +105,15 @@ def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, speed:
     }
 
     def gate_line(line: str) -> None:
+        # The deploy's clock starts when the gate starts watching, however long the program took to start.
+        clock.resume()
         if line.strip():
             say(f"    | {line}")
 
     # The gate's progress lines stream from the provider host as it writes them.
     with LocalEngine(example, project=_PROJECT, stack=_STACK, config=config, on_host_stderr=gate_line) as engine:
-        say(f"2. `pulumi preview` of {example.name} (LocalEngine: the program under the Pulumi SDK's mocks, the")
-        say("   dynamic resources in a real `python -m pulumi.dynamic` host):")
+        say(f"2. `pulumi preview` of {example.name} (LocalEngine: the program as its own process, as Pulumi's")
+        say("   language host runs it; the dynamic resources in a real `python -m pulumi.dynamic` host):")
         preview = engine.preview()
         if not preview.success:
             say(f"   the preview failed:\n{preview.error}")
@@ -122,8 +124,8 @@ def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, speed:
         say()
         say("3. `pulumi up`: the DeployGate holds `dns-switch` until the deploy of the latest build is done.")
         say(f"   the gate's progress lines, live (it polls {names[install]} every {_poll_seconds(speed):g}s):")
-        clock.resume()
         up = engine.up()
+        clock.resume()
         say("   steps:")
         _steps(say, up)
         if not up.success:

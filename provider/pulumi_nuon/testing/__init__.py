@@ -16,7 +16,15 @@ offline, with no Nuon account and no Pulumi CLI::
         assert engine.up().success
 """
 
-from pulumi_nuon.testing.engine import UNKNOWN, EngineError, EngineResult, LocalEngine, Secret, StepRecord
+from pulumi_nuon.testing.engine import (
+    UNKNOWN,
+    EngineError,
+    EngineResult,
+    LocalEngine,
+    LogMessage,
+    Secret,
+    StepRecord,
+)
 from pulumi_nuon.testing.simulator import (
     Fault,
     ManualClock,
@@ -33,6 +41,7 @@ __all__ = [
     "EngineResult",
     "Fault",
     "LocalEngine",
+    "LogMessage",
     "ManualClock",
     "Scenario",
     "Secret",

@@ -1,17 +1,17 @@
-"""The dynamic-provider host process behind `LocalEngine`: start, talk gRPC to, capture output of, and stop it.
+"""Provider plugin processes behind `LocalEngine`: start one, talk gRPC to it, keep what it writes, stop it.
 
-The real engine starts the `pulumi-resource-pulumi-python` plugin, which runs `python -u -m pulumi.dynamic`
-in the program's directory; the host prints the port of its gRPC `ResourceProvider` server on stdout and
-then serves until it is killed. This module does the same with `subprocess`, connects with the SDK's own
-stubs and keeps everything the process writes so each operation can return its share.
+The engine starts a resource plugin with the engine's gRPC address as its last argument; the plugin prints the
+port of its `ResourceProvider` server as the first line on stdout and serves until it is killed (Pulumi's
+`pulumi-resource-pulumi-python` does this by running `python -u -m pulumi.dynamic`). `PluginProcess` does the same
+(through `processes`, so the plugin dies with this process), connects with the SDK's own stubs and keeps
+everything the process writes so each operation can return its share. `OutputPump` reads a child's pipes; the
+program runner uses it too.
 """
 
 from __future__ import annotations
 
 import os
 import selectors
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -19,22 +19,24 @@ from typing import Any
 
 import grpc
 
-__all__: list[str] = []
+from . import processes
 
+__all__ = ["LOOPBACK", "OutputPump", "PluginProcess", "PluginStartError"]
+
+LOOPBACK = "127.0.0.1"
 _START_TIMEOUT_SECONDS = 30.0
-_STOP_TIMEOUT_SECONDS = 5.0
-_LOOPBACK = "127.0.0.1"
 
 
-class _HostStartError(RuntimeError):
-    """The dynamic-provider host did not start (or did not print its port)."""
+class PluginStartError(RuntimeError):
+    """A plugin did not start (or did not print its port)."""
 
 
-class _OutputPump:
+class OutputPump:
     """Reads a child's stdout and stderr into byte buffers from a background thread.
 
     `drain()` reads whatever is still in the pipes under the same lock the thread uses, so every byte the
-    child wrote before a gRPC response arrived is in the buffers once `drain()` returns.
+    child wrote before a gRPC response arrived is in the buffers once `drain()` returns. Complete stderr
+    lines go to `on_stderr_line` as they arrive (outside the lock).
     """
 
     def __init__(self, stdout: Any, stderr: Any, on_stderr_line: Callable[[str], None] | None = None) -> None:
@@ -54,7 +56,7 @@ class _OutputPump:
             self._selector.register(fd, selectors.EVENT_READ)
             self._open.add(fd)
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="pulumi-nuon-host-output", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="pulumi-nuon-output", daemon=True)
         self._thread.start()
 
     def _read_available(self, fd: int) -> None:
@@ -80,7 +82,6 @@ class _OutputPump:
                 self._partial = bytearray(rest)
 
     def _emit(self) -> None:
-        """Hand complete stderr lines to the callback, outside the lock (it may be slow or print)."""
         with self._lock:
             lines, self._lines = self._lines, []
         if self._on_line is not None:
@@ -126,8 +127,17 @@ class _OutputPump:
                     return bytes(buf[: buf.index(b"\n")]).decode("utf-8", errors="replace")
                 if fd not in self._open:
                     return None
-            time.sleep(0.01)
+            time.sleep(0.005)
         return None
+
+    def wait_closed(self, timeout: float) -> None:
+        """Wait until both pipes reached EOF (the child and anything sharing its pipes exited)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._open:
+                    return
+            time.sleep(0.005)
 
     def stop(self) -> None:
         """Stop the thread (after a last drain) and release the selector."""
@@ -143,81 +153,64 @@ class _OutputPump:
         raise KeyError(name)
 
 
-class _DynamicHost:
-    """One `python -u -m pulumi.dynamic` process and a gRPC channel to it."""
+class PluginProcess:
+    """One provider plugin process and a gRPC channel to its `ResourceProvider` server."""
 
     def __init__(
         self,
         *,
-        python: str,
+        argv: Sequence[str],
+        engine_address: str,
         cwd: str,
-        pythonpath: Sequence[str],
         env: Mapping[str, str],
-        project: str,
-        stack: str,
         on_stderr_line: Callable[[str], None] | None = None,
     ) -> None:
-        child_env = dict(env)
-        paths = [p for p in pythonpath if p]
-        if child_env.get("PYTHONPATH"):
-            paths.append(child_env["PYTHONPATH"])
-        # The program's own directory first, as `-m` in its cwd would have it; duplicates dropped.
-        child_env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
-        child_env["PULUMI_PROJECT"] = project
-        child_env["PULUMI_STACK"] = stack
-        child_env["PYTHONUNBUFFERED"] = "1"
-        self.argv = [python, "-u", "-m", "pulumi.dynamic"]
-        self.process = subprocess.Popen(
-            self.argv,
-            cwd=cwd,
-            env=child_env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
+        self.argv = [*argv, engine_address]
+        self.process = processes.start(self.argv, cwd=cwd, env=env)
         self.pid = self.process.pid
-        self.output = _OutputPump(self.process.stdout, self.process.stderr, on_stderr_line)
+        self.output = OutputPump(self.process.stdout, self.process.stderr, on_stderr_line)
+        self.channel: grpc.Channel | None = None
         line = self.output.wait_for_line("stdout", _START_TIMEOUT_SECONDS)
         port = line.strip() if line is not None else ""
         if not port.isdigit():
             self.output.drain()
             stderr = self.output.text("stderr")
             self.stop()
-            raise _HostStartError(
+            raise PluginStartError(
                 f"`{' '.join(self.argv)}` (cwd {cwd}) did not print its port"
                 f" (first line {line!r}); its stderr:\n{stderr}"
             )
         self.port = int(port)
-        # Everything after the port line is the providers' own stdout.
+        # Everything after the port line is the provider's own stdout.
         self.stdout_offset = len(line.encode("utf-8")) + 1 if line is not None else 0
         from pulumi.runtime.proto import provider_pb2_grpc
 
-        self.channel = grpc.insecure_channel(f"{_LOOPBACK}:{self.port}")
-        grpc.channel_ready_future(self.channel).result(timeout=_START_TIMEOUT_SECONDS)
+        self.channel = grpc.insecure_channel(f"{LOOPBACK}:{self.port}")
+        try:
+            grpc.channel_ready_future(self.channel).result(timeout=_START_TIMEOUT_SECONDS)
+        except grpc.FutureTimeoutError:
+            self.stop()
+            raise PluginStartError(
+                f"`{' '.join(self.argv)}` printed port {self.port} but does not serve on it"
+            ) from None
         self.stub: Any = provider_pb2_grpc.ResourceProviderStub(self.channel)
 
     def alive(self) -> bool:
         """Whether the process is still running."""
         return self.process.poll() is None
 
+    def failure_detail(self) -> str:
+        """What to add to an error when the plugin died: its exit status and the end of its stderr."""
+        self.output.drain()
+        stderr = self.output.text("stderr")[-4000:]
+        return f"the provider plugin (pid {self.pid}) exited with {self.process.poll()}; its stderr:\n{stderr}"
+
     def stop(self) -> None:
         """Close the channel and end the process by its pid (SIGTERM, then SIGKILL after a grace period)."""
-        channel = getattr(self, "channel", None)
-        if channel is not None:
-            channel.close()
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=_STOP_TIMEOUT_SECONDS)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=_STOP_TIMEOUT_SECONDS)
+        processes.stop(self.process)
+        if self.channel is not None:
+            self.channel.close()
         self.output.stop()
         for stream in (self.process.stdout, self.process.stderr):
             if stream is not None:
                 stream.close()
-
-
-def _default_python() -> str:
-    """The interpreter that runs the host: the one running the program, as the plugin's `python` would be."""
-    return sys.executable

@@ -1,10 +1,11 @@
 """Property values for `LocalEngine`: the wire form (`google.protobuf.Struct`) and the plain forms tests see.
 
-The engine keeps every property map in the wire form the SDK and the providers speak: secrets are wrapped in
-the secret signature object and unknowns are the `UNKNOWN` sentinel string. From there this module converts
+The engine keeps every property map in the wire form the SDKs and the providers speak: secrets are wrapped in
+the SDK's secret signature object and unknowns are its unknown sentinel string (both from `sdk`). From there this
+module converts
 
-- to what a dynamic provider receives (it does not accept secrets, so the engine strips the wrappers and
-  remembers which top-level keys were secret, to mark the same keys secret in what comes back);
+- to what a provider receives: as is when it accepts secrets, else with the wrappers stripped and the top-level
+  keys that held one remembered, so the engine marks the same keys secret in what comes back;
 - to plain Python values for results (secrets unwrapped, unknowns as the `UNKNOWN` object);
 - to JSON-able state (secrets redacted the way a checkpoint holds them, as ciphertext, never as plaintext).
 """
@@ -17,20 +18,31 @@ from typing import Any
 
 from google.protobuf import struct_pb2
 
-__all__: list[str] = []
+from .sdk import SECRET_SIG, SIG_KEY, UNKNOWN_WIRE
 
-_SIG_KEY = "4dabf18193072939515e22adb298388d"
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-_UNKNOWN_WIRE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+__all__ = [
+    "UNKNOWN",
+    "UnknownValue",
+    "contains_unknowns",
+    "copy_struct",
+    "from_plain",
+    "mark_secrets",
+    "secret_keys_of",
+    "strip_secrets",
+    "structs_equal",
+    "to_json",
+    "to_plain",
+]
+
 _REDACTED = "[secret]"
 
 
-class _UnknownType:
+class UnknownValue:
     """The type of `UNKNOWN`: a value the engine does not know yet (a preview of a create or an update)."""
 
-    _instance: _UnknownType | None = None
+    _instance: UnknownValue | None = None
 
-    def __new__(cls) -> _UnknownType:
+    def __new__(cls) -> UnknownValue:
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance
@@ -45,10 +57,11 @@ class _UnknownType:
         return "UNKNOWN"
 
 
-UNKNOWN = _UnknownType()
+UNKNOWN = UnknownValue()
 
 
-def _copy(struct: struct_pb2.Struct) -> struct_pb2.Struct:
+def copy_struct(struct: struct_pb2.Struct) -> struct_pb2.Struct:
+    """A deep copy of `struct`."""
     out = struct_pb2.Struct()
     out.CopyFrom(struct)
     return out
@@ -58,7 +71,7 @@ def _is_secret_value(value: struct_pb2.Value) -> bool:
     if value.WhichOneof("kind") != "struct_value":
         return False
     fields = value.struct_value.fields
-    return _SIG_KEY in fields and fields[_SIG_KEY].string_value == _SECRET_SIG
+    return SIG_KEY in fields and fields[SIG_KEY].string_value == SECRET_SIG
 
 
 def _unwrap_value(value: struct_pb2.Value) -> tuple[struct_pb2.Value, bool]:
@@ -88,7 +101,7 @@ def _unwrap_value(value: struct_pb2.Value) -> tuple[struct_pb2.Value, bool]:
     return value, False
 
 
-def _strip_secrets(struct: struct_pb2.Struct) -> tuple[struct_pb2.Struct, set[str]]:
+def strip_secrets(struct: struct_pb2.Struct) -> tuple[struct_pb2.Struct, set[str]]:
     """The struct as sent to a provider that does not accept secrets, and its top-level keys that held one."""
     out = struct_pb2.Struct()
     secret_keys: set[str] = set()
@@ -102,35 +115,36 @@ def _strip_secrets(struct: struct_pb2.Struct) -> tuple[struct_pb2.Struct, set[st
 
 def _wrap_secret(value: struct_pb2.Value) -> struct_pb2.Value:
     out = struct_pb2.Value()
-    out.struct_value.fields[_SIG_KEY].string_value = _SECRET_SIG
+    out.struct_value.fields[SIG_KEY].string_value = SECRET_SIG
     out.struct_value.fields["value"].CopyFrom(value)
     return out
 
 
-def _mark_secrets(struct: struct_pb2.Struct, keys: Iterable[str]) -> struct_pb2.Struct:
+def mark_secrets(struct: struct_pb2.Struct, keys: Iterable[str]) -> struct_pb2.Struct:
     """A copy of `struct` with the given top-level keys wrapped as secrets (if present and not already)."""
-    out = _copy(struct)
+    out = copy_struct(struct)
     for key in keys:
         if key in out.fields and not _is_secret_value(out.fields[key]):
             out.fields[key].CopyFrom(_wrap_secret(out.fields[key]))
     return out
 
 
-def _secret_keys(struct: struct_pb2.Struct) -> set[str]:
+def secret_keys_of(struct: struct_pb2.Struct) -> set[str]:
     """Top-level keys whose value is or contains a secret."""
     return {key for key, value in struct.fields.items() if _unwrap_value(value)[1]}
 
 
-def _contains_unknowns(value: struct_pb2.Value | struct_pb2.Struct) -> bool:
+def contains_unknowns(value: struct_pb2.Value | struct_pb2.Struct) -> bool:
+    """Whether the value holds the unknown sentinel anywhere."""
     if isinstance(value, struct_pb2.Struct):
-        return any(_contains_unknowns(v) for v in value.fields.values())
+        return any(contains_unknowns(v) for v in value.fields.values())
     kind = value.WhichOneof("kind")
     if kind == "string_value":
-        return bool(value.string_value == _UNKNOWN_WIRE)
+        return bool(value.string_value == UNKNOWN_WIRE)
     if kind == "struct_value":
-        return _contains_unknowns(value.struct_value)
+        return contains_unknowns(value.struct_value)
     if kind == "list_value":
-        return any(_contains_unknowns(v) for v in value.list_value.values)
+        return any(contains_unknowns(v) for v in value.list_value.values)
     return False
 
 
@@ -138,17 +152,12 @@ def _number(value: float) -> int | float:
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
-def _plain_value(
-    value: struct_pb2.Value,
-    *,
-    on_secret: Callable[[Any], Any],
-    unknown: Any,
-) -> Any:
+def _plain_value(value: struct_pb2.Value, *, on_secret: Callable[[Any], Any], unknown: Any) -> Any:
     if _is_secret_value(value):
         return on_secret(_plain_value(value.struct_value.fields["value"], on_secret=on_secret, unknown=unknown))
     kind = value.WhichOneof("kind")
     if kind == "string_value":
-        return unknown if value.string_value == _UNKNOWN_WIRE else value.string_value
+        return unknown if value.string_value == UNKNOWN_WIRE else value.string_value
     if kind == "number_value":
         return _number(value.number_value)
     if kind == "bool_value":
@@ -163,36 +172,37 @@ def _plain_value(
     return None
 
 
-def _to_plain(struct: struct_pb2.Struct) -> dict[str, Any]:
+def to_plain(struct: struct_pb2.Struct) -> dict[str, Any]:
     """Plain Python values: secrets unwrapped, unknowns as `UNKNOWN`, whole numbers as `int`."""
     return {key: _plain_value(value, on_secret=lambda v: v, unknown=UNKNOWN) for key, value in struct.fields.items()}
 
 
 def _redacted_secret(_: Any) -> dict[str, str]:
-    return {_SIG_KEY: _SECRET_SIG, "ciphertext": _REDACTED}
+    return {SIG_KEY: SECRET_SIG, "ciphertext": _REDACTED}
 
 
-def _to_json(struct: struct_pb2.Struct) -> dict[str, Any]:
+def to_json(struct: struct_pb2.Struct) -> dict[str, Any]:
     """JSON-able values as a checkpoint holds them: secrets as a ciphertext object with the plaintext gone,
     unknowns as the engine's unknown sentinel string."""
     return {
-        key: _plain_value(value, on_secret=_redacted_secret, unknown=_UNKNOWN_WIRE)
+        key: _plain_value(value, on_secret=_redacted_secret, unknown=UNKNOWN_WIRE)
         for key, value in struct.fields.items()
     }
 
 
 def _json_default(value: Any) -> Any:
     if value is UNKNOWN:
-        return _UNKNOWN_WIRE
+        return UNKNOWN_WIRE
     raise TypeError(f"{type(value).__name__} is not a plain JSON value")
 
 
-def _from_plain(values: Mapping[str, Any], secret_keys: Iterable[str] = ()) -> struct_pb2.Struct:
+def from_plain(values: Mapping[str, Any], secret_keys: Iterable[str] = ()) -> struct_pb2.Struct:
     """A struct from plain JSON-able values, with the given top-level keys wrapped as secrets."""
     out = struct_pb2.Struct()
     out.update(json.loads(json.dumps(dict(values), default=_json_default)))
-    return _mark_secrets(out, secret_keys)
+    return mark_secrets(out, secret_keys)
 
 
-def _structs_equal(a: struct_pb2.Struct, b: struct_pb2.Struct) -> bool:
-    return _to_plain(a) == _to_plain(b) and _secret_keys(a) == _secret_keys(b)
+def structs_equal(a: struct_pb2.Struct, b: struct_pb2.Struct) -> bool:
+    """Equal values and the same secret keys."""
+    return to_plain(a) == to_plain(b) and secret_keys_of(a) == secret_keys_of(b)
