@@ -8,12 +8,14 @@ hand-written wrapper (`nuon.ts`, what `pulumi package add` would generate) is he
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from pulumi_nuon.native.schema import build_schema
+from tests.native.plugin import require_node
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SCHEMA = build_schema()
@@ -73,3 +75,14 @@ def test_the_typescript_wrapper_is_what_the_schema_generates() -> None:
         assert _members(source, f"{title}Args") == list(function["inputs"]["properties"]), name
         assert _members(source, f"{title}Result") == list(function["outputs"]["properties"]), name
     assert source.count("super(") == 2
+
+
+def test_the_typescript_example_type_checks() -> None:
+    """`pulumi up` type-checks it (ts-node); the engine tests run it transpile-only, so the check is here, once."""
+    project = EXAMPLES / "typescript-gate"
+    require_node(project)
+    tsc = project / "node_modules" / ".bin" / "tsc"
+    done = subprocess.run(
+        [str(tsc), "-p", str(project), "--noEmit"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
