@@ -8,7 +8,6 @@ stderr, and offers the engine's calls with plain Python values (camelCase keys, 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -363,16 +362,6 @@ class DoneAfterFirstPoll:
             for install, first in list(self._first.items()):
                 if install in self._pending and now - first >= self._seconds:
                     self._sim.set_timeline(self._pending.pop(install), Timeline.constant("active"))
-
-
-def require_node(project: Path) -> None:
-    """Skip (visibly) when Node.js is missing; fail with the fix when it is there but the project's modules are not."""
-    import pytest
-
-    if shutil.which("node") is None:
-        pytest.skip(f"node is not installed: {project.name} cannot run (install Node.js 20+ to run it)")
-    if not (project / "node_modules" / "@pulumi" / "pulumi" / "cmd" / "run").exists():
-        pytest.fail(f"{project}/node_modules is missing: run `make test` (or `npm ci` in {project})")
 
 
 def plugin_env() -> dict[str, str]:

@@ -17,8 +17,8 @@ import pytest
 from pulumi_nuon.core.options import DEPLOY_GATE, LATEST_DEPLOY
 from pulumi_nuon.testing.engine import UNKNOWN, LocalEngine
 from pulumi_nuon.testing.simulator import Timeline
-from tests.conftest import CANARY_TOKEN, Org, new_org
-from tests.native.plugin import DoneAfterFirstPoll, require_node
+from tests.conftest import CANARY_TOKEN, Org, new_org, require_node
+from tests.native.plugin import DoneAfterFirstPoll
 
 ROOT = Path(__file__).resolve().parents[2]
 TS_EXAMPLE = ROOT / "examples" / "typescript-gate"

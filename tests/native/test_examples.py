@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from pulumi_nuon.native.schema import build_schema
-from tests.native.plugin import require_node
+from tests.conftest import require_node
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SCHEMA = build_schema()
