@@ -3,10 +3,10 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# The TypeScript example's node modules (@pulumi/pulumi pinned to 3.248.x, the last release for Node.js 20), installed
-# once from npm into its ignored node_modules/. Without npm the step only says so (the test is skipped without node).
-TS_EXAMPLE := examples/typescript
-NODE_STAMP := $(TS_EXAMPLE)/node_modules/.installed
+# The TypeScript examples' node modules (@pulumi/pulumi pinned to 3.248.x, the last release for Node.js 20), installed
+# once from npm into their ignored node_modules/. Without npm the step only says so (the tests skip without node).
+TS_EXAMPLES := examples/typescript examples/typescript-gate
+NODE_STAMPS := $(TS_EXAMPLES:%=%/node_modules/.installed)
 
 .PHONY: demo test soak docs bench clean
 
@@ -16,17 +16,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-$(NODE_STAMP): $(TS_EXAMPLE)/package.json $(TS_EXAMPLE)/package-lock.json
+examples/%/node_modules/.installed: examples/%/package.json examples/%/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
-		cd $(TS_EXAMPLE) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+		cd examples/$* && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
 	else \
-		echo "npm not found: $(TS_EXAMPLE)'s node modules are not installed and its test will be skipped"; \
+		echo "npm not found: examples/$*'s node modules are not installed and its tests will be skipped"; \
 	fi
 
 demo: $(STAMP)
 	$(BIN)/pulumi-nuon demo
 
-test: $(STAMP) $(NODE_STAMP)
+test: $(STAMP) $(NODE_STAMPS)
 	$(BIN)/ruff check provider tests examples
 	$(BIN)/ruff format --check provider tests examples
 	$(BIN)/mypy
@@ -40,9 +40,10 @@ soak: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m tests.docs
+	$(BIN)/python -m pulumi_nuon.native.schema
 
 bench: $(STAMP)
 	$(BIN)/pytest tests/bench -m benchmark -s -p no:cacheprovider
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(TS_EXAMPLE)/node_modules
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(TS_EXAMPLES:%=%/node_modules)

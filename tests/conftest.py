@@ -3,6 +3,7 @@ simulated org every test folder builds its fixtures from (`new_org`)."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,6 +94,14 @@ def new_org(*, seed: int = 7, releases: int = 0, clock: Clock | None = None) -> 
 # worker threads; CPython 3.11 before 3.11.8 keeps one process-wide AST recursion counter, which those threads can
 # leave unbalanced, and the late compile fails with "SystemError: AST constructor recursion depth mismatch"
 # (python/cpython#106905), failing an otherwise green run.
+
+
+def require_node(project: Path) -> None:
+    """Skip (visibly) when Node.js is missing; fail with the fix when it is there but `project`'s modules are not."""
+    if shutil.which("node") is None:
+        pytest.skip(f"node is not installed: {project.name} cannot run (install Node.js 20+ to run it)")
+    if not (project / "node_modules" / "@pulumi" / "pulumi" / "cmd" / "run").exists():
+        pytest.fail(f"{project}/node_modules is missing: run `make test` (or `npm ci` in {project})")
 
 
 def pytest_configure(config: pytest.Config) -> None:

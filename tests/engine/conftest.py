@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 import pytest
 
 from pulumi_nuon.testing.engine import LocalEngine
+from tests.conftest import require_node
 
 HERE = Path(__file__).parent
 PROGRAMS = HERE / "programs"
@@ -22,19 +22,11 @@ PROJECTS = {"python": PROGRAMS / "things", "typescript": TS_EXAMPLE}
 """The same program in both languages, on the `testprov` plugin."""
 
 
-def require_node() -> None:
-    """Skip (visibly) when Node.js is missing; fail with the fix when it is there but the modules are not."""
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed: the TypeScript program cannot run (install Node.js 20+ to run it)")
-    if not (TS_EXAMPLE / "node_modules" / "@pulumi" / "pulumi" / "cmd" / "run").exists():
-        pytest.fail(f"{TS_EXAMPLE}/node_modules is missing: run `make test` (or `npm ci` in {TS_EXAMPLE})")
-
-
 @pytest.fixture(params=sorted(PROJECTS))
 def project(request: pytest.FixtureRequest) -> Path:
     """The Python twin and the TypeScript example, one test run each."""
     if request.param == "typescript":
-        require_node()
+        require_node(TS_EXAMPLE)
     return PROJECTS[str(request.param)]
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import subprocess
 
-from .conftest import TS_EXAMPLE, require_node
+from tests.conftest import require_node
+
+from .conftest import TS_EXAMPLE
 
 
 def test_the_typescript_example_type_checks() -> None:
-    require_node()
+    require_node(TS_EXAMPLE)
     tsc = TS_EXAMPLE / "node_modules" / ".bin" / "tsc"
     done = subprocess.run(
         [str(tsc), "-p", str(TS_EXAMPLE), "--noEmit", "--noCheck", "false"],

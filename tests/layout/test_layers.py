@@ -85,7 +85,7 @@ def test_only_the_core_client_touches_httpx() -> None:
     assert users == {"core/client.py", "core/protocol.py", "testing/simulator/transport.py"}, users
 
 
-@pytest.mark.parametrize("layer", ["dynamic", "cli"])
+@pytest.mark.parametrize("layer", ["dynamic", "native", "cli"])
 def test_the_front_ends_depend_on_the_core_not_on_each_other(layer: str) -> None:
     for path in (PACKAGE / layer).glob("*.py"):
         ours = {n for n in _imports(path, top_level_only=True) if n.startswith("pulumi_nuon.")}

@@ -9,5 +9,6 @@ the CLI and :mod:`pulumi_nuon.testing` are built on it; it depends on none of th
     options     the option table (inputs and outputs)     status     the status rules (GATE_RULES)
     models      typed Nuon payloads (pydantic)            protocol   request building, retries, parsing, paging
     client      NuonClient / AsyncNuonClient (httpx)      wait       waiting for deploys (the gate's engine)
-    views       the flat values every front end shows
+    views       the flat values every front end shows     operations  what each resource and function does (ids,
+                                                                      reads, the gate's wait) on the async client
 """

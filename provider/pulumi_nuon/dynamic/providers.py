@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import uuid
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, ClassVar, TypeVar
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -39,31 +38,23 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
-from pulumi_nuon.core.client import AsyncNuonClient, NuonClient
+from pulumi_nuon.core.client import AsyncNuonClient
 from pulumi_nuon.core.errors import NuonError
-from pulumi_nuon.core.options import (
-    COMPONENT_RELEASES,
-    DEPLOY_GATE,
-    LATEST_DEPLOY,
-    Spec,
-    check_inputs,
-    check_limit,
-    diff_inputs,
+from pulumi_nuon.core.operations import (
+    inputs_from_id,
+    pass_gate,
+    read_values,
+    resource_id,
+    resource_outputs,
 )
+from pulumi_nuon.core.options import COMPONENT_RELEASES, DEPLOY_GATE, LATEST_DEPLOY, Spec, check_inputs, diff_inputs
 from pulumi_nuon.core.settings import CONFIG_KEYS, is_loopback_url, resolve_api_url
-from pulumi_nuon.core.views import deploy_values, gate_values, releases_values
-from pulumi_nuon.core.wait import (
-    InstallOutcome,
-    Verdict,
-    WaitOptions,
-    WaitResult,
-    check_gate_inputs,
-    previous_passes,
-    wait_for_deploys,
-)
+from pulumi_nuon.core.wait import check_gate_inputs
 from pulumi_nuon.dynamic.host import install_clean_errors
 
 __all__ = ["ComponentReleasesProvider", "DeployGateProvider", "LatestDeployProvider", "NuonProvider", "is_known"]
+
+_T = TypeVar("_T")
 
 # Unpickling a provider imports this module in the dynamic-provider host: from then on our failures reach the engine
 # as their own short message, not a Python traceback (see pulumi_nuon.dynamic.host).
@@ -110,11 +101,18 @@ class NuonProvider(ResourceProvider):
         """The stack config `configure` gave (empty before configure, e.g. in a provider just unpickled)."""
         return dict(getattr(self, "_config", None) or {})  # tolerate a provider unpickled without configure
 
-    def _client(self) -> NuonClient:
-        return NuonClient(config=self.settings())
+    def _run(self, work: Callable[[AsyncNuonClient], Awaitable[_T]]) -> _T:
+        """Run ``work`` with a client on an event loop of its own (the host calls providers from its threads)."""
 
-    def _async_client(self) -> AsyncNuonClient:
-        return AsyncNuonClient(config=self.settings())
+        async def main() -> _T:
+            async with AsyncNuonClient(config=self.settings()) as client:
+                return await work(client)
+
+        try:
+            return asyncio.run(main())
+        except NuonError as err:
+            _raise_clean(err)
+            raise  # unreachable; keeps mypy sure of the return type
 
     def _checked(self, news: dict[str, Any]) -> tuple[dict[str, Any], list[CheckFailure]]:
         inputs, problems = check_inputs(self.spec, news, known=is_known)
@@ -132,60 +130,34 @@ class NuonProvider(ResourceProvider):
         """Nothing to delete in Nuon: these resources only read (and wait); removing them changes nothing there."""
 
 
-def _inputs_of(spec: Spec, props: Mapping[str, Any]) -> dict[str, Any]:
-    return {o.name: props.get(o.name) for o in spec.inputs}
+class _ReadingProvider(NuonProvider):
+    """A resource that reads (the core's :func:`~pulumi_nuon.core.operations.read_values`) on create, update and
+    refresh."""
+
+    def _outs(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        values = self._run(lambda client: read_values(self.spec, client, props))
+        return resource_outputs(self.spec, props, values)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        return CreateResult(resource_id(self.spec, props), self._outs(props))
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(self._outs(news))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        return ReadResult(id_, self._outs(inputs_from_id(self.spec, id_, props)))
 
 
-class ComponentReleasesProvider(NuonProvider):
+class ComponentReleasesProvider(_ReadingProvider):
     """Reads a component's releases on create, update and refresh."""
 
     spec = COMPONENT_RELEASES
 
-    def _outs(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        component_id, limit = props["component_id"], props.get("limit")
-        try:
-            with self._client() as client:
-                releases = list(client.list_component_releases(component_id, limit=check_limit(limit)))
-        except NuonError as err:
-            _raise_clean(err)
-        return {**_inputs_of(self.spec, props), **releases_values(releases)}
 
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        return CreateResult(props["component_id"], self._outs(props))
-
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(self._outs(news))
-
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        props = {**props, "component_id": props.get("component_id") or id_}
-        return ReadResult(id_, self._outs(props))
-
-
-class LatestDeployProvider(NuonProvider):
+class LatestDeployProvider(_ReadingProvider):
     """Reads the latest deploy of a component on an install on create, update and refresh."""
 
     spec = LATEST_DEPLOY
-
-    def _outs(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        install_id, component_id = props["install_id"], props["component_id"]
-        try:
-            with self._client() as client:
-                deploy = client.get_latest_deploy(install_id, component_id)
-        except NuonError as err:
-            _raise_clean(err)
-        return {**_inputs_of(self.spec, props), **deploy_values(deploy)}
-
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        return CreateResult(f"{props['install_id']}/{props['component_id']}", self._outs(props))
-
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(self._outs(news))
-
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        if not props.get("install_id") or not props.get("component_id"):
-            install_id, _, component_id = id_.partition("/")
-            props = {**props, "install_id": install_id, "component_id": component_id}
-        return ReadResult(id_, self._outs(props))
 
 
 class DeployGateProvider(NuonProvider):
@@ -198,59 +170,16 @@ class DeployGateProvider(NuonProvider):
         inputs, problems = check_gate_inputs(news, known=is_known, loopback=loopback)
         return CheckResult(inputs, [CheckFailure(name, reason) for name, reason in problems])
 
-    def _wait(self, props: Mapping[str, Any], passed_before: Mapping[str, str] | None = None) -> dict[str, Any]:
-        component_id, installs = props["component_id"], list(props["install_ids"])
-        if props.get("skip_wait"):
-            result = self._snapshot(component_id, installs)
-        else:
-            _progress(
-                f"DeployGate: waiting for component {component_id} on {len(installs)} install(s)"
-                + (f", build {props['build_id']}" if props.get("build_id") else "")
-                + (", for deploys newer than those it passed last" if passed_before else "")
-            )
-            options = WaitOptions.from_inputs(props)
-            result = asyncio.run(self._run(component_id, installs, options, passed_before))
-        return {**{k: v for k, v in props.items() if k != "__provider"}, **gate_values(result, props.get("install_id"))}
-
-    async def _run(
-        self,
-        component_id: str,
-        installs: list[str],
-        options: WaitOptions,
-        passed_before: Mapping[str, str] | None,
-    ) -> WaitResult:
-        try:
-            async with self._async_client() as client:
-                return await wait_for_deploys(
-                    component_id,
-                    installs,
-                    options=options,
-                    client=client,
-                    on_progress=_progress,
-                    passed_before=passed_before,
-                )
-        except NuonError as err:
-            _raise_clean(err)
-            raise  # unreachable; keeps mypy sure of the return type
-
-    def _snapshot(self, component_id: str, installs: list[str]) -> WaitResult:
-        """skip_wait: one read per install, no waiting."""
-        outcomes = {}
-        try:
-            with self._client() as client:
-                for install in installs:
-                    deploy = client.get_latest_deploy(install, component_id)
-                    outcomes[install] = InstallOutcome.of(install, Verdict.PASS, "skip_wait", deploy, 0.0)
-        except NuonError as err:
-            _raise_clean(err)
-        return WaitResult(component_id, outcomes, 0.0, None)
+    def _wait(self, props: Mapping[str, Any], previous: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        values = self._run(lambda client: pass_gate(client, props, previous=previous, on_progress=_progress))
+        return resource_outputs(self.spec, props, values)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        return CreateResult(f"gate-{uuid.uuid4().hex}", self._wait(props))
+        return CreateResult(resource_id(self.spec, props), self._wait(props))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         # diff reports changes only when what is waited for changed (ids, build, triggers, a stricter rule).
-        return UpdateResult(self._wait(news, previous_passes(olds, news)))
+        return UpdateResult(self._wait(news, olds))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         # A gate's outputs record when it passed; a refresh keeps them rather than waiting again.
