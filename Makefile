@@ -8,7 +8,14 @@ STAMP := $(VENV)/.installed
 TS_EXAMPLES := examples/typescript examples/typescript-gate
 NODE_STAMPS := $(TS_EXAMPLES:%=%/node_modules/.installed)
 
-.PHONY: demo test soak docs bench clean
+# The declared floors (tests/constraints-floor.txt: pulumi 3.171, httpx 0.23.1, pydantic 2.1 and what they pull in)
+# in a second venv, running the tests that need no LocalEngine (which itself needs pulumi >= 3.256).
+FLOOR_VENV := .venv-floor
+FLOOR_STAMP := $(FLOOR_VENV)/.installed
+FLOOR_TESTS := tests/unit tests/simulator tests/layout tests/cli/test_cli.py tests/functions/test_functions.py \
+	tests/reliability/test_spec_fuzz.py tests/native/test_protocol.py tests/native/test_sdk.py
+
+.PHONY: demo test test-floor soak docs bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -23,6 +30,13 @@ examples/%/node_modules/.installed: examples/%/package.json examples/%/package-l
 		echo "npm not found: examples/$*'s node modules are not installed and its tests will be skipped"; \
 	fi
 
+$(FLOOR_STAMP): pyproject.toml tests/constraints-floor.txt
+	rm -rf $(FLOOR_VENV)
+	$(PY) -m venv $(FLOOR_VENV)
+	$(FLOOR_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(FLOOR_VENV)/bin/python -m pip install --quiet -c tests/constraints-floor.txt -e '.[test]'
+	touch $(FLOOR_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/pulumi-nuon demo
 
@@ -31,6 +45,10 @@ test: $(STAMP) $(NODE_STAMPS)
 	$(BIN)/ruff format --check provider tests examples
 	$(BIN)/mypy
 	$(BIN)/pytest
+	$(MAKE) --no-print-directory test-floor
+
+test-floor: $(FLOOR_STAMP)
+	$(FLOOR_VENV)/bin/python -m pytest -q -p no:cacheprovider $(FLOOR_TESTS)
 
 # The long reliability runs (tests/soak: a 200-install fleet through 30 simulated minutes with 5 % faults, eight
 # gates in one program, leak counts) and the spec fuzzing with 2,000 examples per property.
@@ -46,4 +64,4 @@ bench: $(STAMP)
 	$(BIN)/pytest tests/bench -m benchmark -s -p no:cacheprovider
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(TS_EXAMPLES:%=%/node_modules)
+	rm -rf $(VENV) $(FLOOR_VENV) .pytest_cache .mypy_cache .ruff_cache $(TS_EXAMPLES:%=%/node_modules)
