@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from pulumi_nuon.core.options import COMPONENT_RELEASES, DEPLOY_GATE, LATEST_DEPLOY, render_options_markdown
+from pulumi_nuon.core.settings import render_settings_markdown
 from pulumi_nuon.core.status import render_rules_markdown
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -20,6 +21,7 @@ _BLOCK = re.compile(r"<!-- BEGIN generated: (?P<name>[\w-]+) -->\n(?P<body>.*?)<
 def rendered() -> dict[str, str]:
     """Each generated block's text, by name."""
     return {
+        "settings": render_settings_markdown(),
         "gate-options": render_options_markdown(DEPLOY_GATE),
         "gate-rules": render_rules_markdown(),
         "latest-deploy-options": render_options_markdown(LATEST_DEPLOY),

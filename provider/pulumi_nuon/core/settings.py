@@ -31,6 +31,7 @@ __all__ = [
     "Settings",
     "check_api_url",
     "is_loopback_url",
+    "render_settings_markdown",
     "resolve_api_url",
     "resolve_settings",
 ]
@@ -79,6 +80,24 @@ SETTINGS: tuple[SettingSpec, ...] = (
 )
 CONFIG_KEYS = tuple(setting.config_key for setting in SETTINGS)
 """The stack config keys the providers take from the engine's ``configure`` (namespaced: ``nuon:apiToken``)."""
+
+
+def render_settings_markdown() -> str:
+    """:data:`SETTINGS` as the README's configuration table (a test keeps the README equal to this)."""
+    lines = ["| stack config | environment | CLI flag | what | default |", "|---|---|---|---|---|"]
+    for setting in SETTINGS:
+        key = f"`{setting.config_key}`" + (" (set it with `--secret`)" if setting.secret else "")
+        flag = f"`{setting.cli}`" if setting.cli else "— (environment only)"
+        bounds = f" ({setting.option.bounds_text()})" if setting.option else ""
+        default = (
+            "none: required"
+            if setting.default is None
+            else f"`{setting.default:g}`"
+            if isinstance(setting.default, float)
+            else f"`{setting.default}`"
+        )
+        lines.append(f"| {key} | `{setting.env}` | {flag} | {setting.doc.rstrip('.')}{bounds}. | {default} |")
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
