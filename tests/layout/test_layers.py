@@ -42,10 +42,14 @@ def test_every_core_module_imports_without_pulumi_or_grpc() -> None:
 
 def test_the_cli_starts_without_pulumi_httpx_or_pydantic() -> None:
     """`pulumi-nuon --help` pays only for what it shows; each command imports what it needs when it runs."""
-    loaded = _top(_loaded_after_importing(["pulumi_nuon.cli"]))
+    modules = _loaded_after_importing(["pulumi_nuon.cli"])
+    loaded = _top(modules)
     assert not loaded & {"pulumi", "grpc", "httpx", "pydantic"}, sorted(
         loaded & {"pulumi", "grpc", "httpx", "pydantic"}
     )
+    # Nor the standard library's heavier parts that only some commands use (~20 ms each of a ~50 ms start).
+    heavy = {"asyncio", "importlib.metadata", "subprocess", "ipaddress"}
+    assert not modules & heavy, sorted(modules & heavy)
 
 
 def _imports(path: Path, *, top_level_only: bool) -> set[str]:
