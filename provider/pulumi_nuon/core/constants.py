@@ -45,6 +45,10 @@ MAX_RETRY_DELAY = 8.0
 # A Retry-After longer than this is clamped to it: a gate has its own deadline and must not sleep for an hour.
 MAX_RETRY_AFTER = 60.0
 
+# The data-source functions share their sync clients (one per settings, so reads reuse connections); at most
+# this many are kept open at once, the least recently used closed beyond that.
+MAX_SHARED_CLIENTS = 8
+
 # Nuon caps `limit` at 100 silently; asking for more only hides the cap.
 RELEASES_PAGE_SIZE = 100
 # Guard against a server that never says "no next page": 1,000 pages of 100 releases is far beyond any real app.

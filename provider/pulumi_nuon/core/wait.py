@@ -19,10 +19,9 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pulumi_nuon.core import constants as C
-from pulumi_nuon.core.client import AsyncNuonClient
 from pulumi_nuon.core.errors import (
     APIConnectionError,
     DeployFailedError,
@@ -33,10 +32,13 @@ from pulumi_nuon.core.errors import (
     ResponseValidationError,
 )
 from pulumi_nuon.core.ids import validate_nuon_id
-from pulumi_nuon.core.models import InstallDeploy
 from pulumi_nuon.core.options import DEPLOY_GATE, check_inputs, check_value, diff_inputs
 from pulumi_nuon.core.settings import is_loopback_url
 from pulumi_nuon.core.status import SKIPPED_STATUSES, DeployPhase
+
+if TYPE_CHECKING:  # the options and checks here serve a provider's check/diff, which need neither httpx nor pydantic
+    from pulumi_nuon.core.client import AsyncNuonClient
+    from pulumi_nuon.core.models import InstallDeploy
 
 __all__ = [
     "InstallOutcome",
@@ -584,7 +586,11 @@ async def wait_for_deploys(
     for install_id in installs:
         validate_nuon_id("install_id", install_id, "install")
     own = client is None
-    active = client if client is not None else AsyncNuonClient()
+    if client is None:
+        from pulumi_nuon.core.client import AsyncNuonClient
+
+        client = AsyncNuonClient()
+    active = client
     interval = DEPLOY_GATE.input("poll_interval_seconds")
     try:
         check_value(interval, options.poll_interval_seconds, loopback=is_loopback_url(active.api_url))

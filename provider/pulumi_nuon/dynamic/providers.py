@@ -11,6 +11,9 @@ Hence:
 - the providers carry no data: no secret can end up in the pickle, and one unpickled from an older state has
   nothing to miss; credentials arrive through ``configure`` (the engine passes the whole stack config) or
   ``NUON_*`` environment variables, and the HTTP client is built inside each method;
+- the module imports only the option table at the top; the client, the waiter and the views are imported by the
+  methods that use them. A program imports this module to pickle its providers and never runs them, and a host
+  that only runs ``check`` and ``diff`` never loads httpx, pydantic or the models (~100 ms);
 - ``check`` and ``diff`` are the option table's (:mod:`pulumi_nuon.core.options`), tolerating unknown values
   during a preview; ``read`` serves ``pulumi refresh``;
 - ``custom_timeouts`` and Ctrl-C never reach a dynamic provider, so the gate has its own deadline and sleeps in
@@ -24,7 +27,7 @@ import asyncio
 import sys
 import uuid
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -39,7 +42,6 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
-from pulumi_nuon.core.client import AsyncNuonClient, NuonClient
 from pulumi_nuon.core.errors import NuonError
 from pulumi_nuon.core.options import (
     COMPONENT_RELEASES,
@@ -50,18 +52,11 @@ from pulumi_nuon.core.options import (
     check_limit,
     diff_inputs,
 )
-from pulumi_nuon.core.settings import CONFIG_KEYS, is_loopback_url, resolve_api_url
-from pulumi_nuon.core.views import deploy_values, gate_values, releases_values
-from pulumi_nuon.core.wait import (
-    InstallOutcome,
-    Verdict,
-    WaitOptions,
-    WaitResult,
-    check_gate_inputs,
-    previous_passes,
-    wait_for_deploys,
-)
 from pulumi_nuon.dynamic.host import install_clean_errors
+
+if TYPE_CHECKING:
+    from pulumi_nuon.core.client import AsyncNuonClient, NuonClient
+    from pulumi_nuon.core.wait import WaitOptions, WaitResult
 
 __all__ = ["ComponentReleasesProvider", "DeployGateProvider", "LatestDeployProvider", "NuonProvider", "is_known"]
 
@@ -104,6 +99,8 @@ class NuonProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         # The config dict lives only in the host process's memory; it is never pickled (pickling happened in
         # the program, before configure) and never written to state.
+        from pulumi_nuon.core.settings import CONFIG_KEYS
+
         self._config = {k: v for k in CONFIG_KEYS if isinstance(v := req.config.get(k), str) and v}
 
     def settings(self) -> dict[str, str]:
@@ -111,9 +108,13 @@ class NuonProvider(ResourceProvider):
         return dict(getattr(self, "_config", None) or {})  # tolerate a provider unpickled without configure
 
     def _client(self) -> NuonClient:
+        from pulumi_nuon.core.client import NuonClient
+
         return NuonClient(config=self.settings())
 
     def _async_client(self) -> AsyncNuonClient:
+        from pulumi_nuon.core.client import AsyncNuonClient
+
         return AsyncNuonClient(config=self.settings())
 
     def _checked(self, news: dict[str, Any]) -> tuple[dict[str, Any], list[CheckFailure]]:
@@ -142,6 +143,8 @@ class ComponentReleasesProvider(NuonProvider):
     spec = COMPONENT_RELEASES
 
     def _outs(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        from pulumi_nuon.core.views import releases_values
+
         component_id, limit = props["component_id"], props.get("limit")
         try:
             with self._client() as client:
@@ -167,6 +170,8 @@ class LatestDeployProvider(NuonProvider):
     spec = LATEST_DEPLOY
 
     def _outs(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        from pulumi_nuon.core.views import deploy_values
+
         install_id, component_id = props["install_id"], props["component_id"]
         try:
             with self._client() as client:
@@ -194,11 +199,17 @@ class DeployGateProvider(NuonProvider):
     spec = DEPLOY_GATE
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        from pulumi_nuon.core.settings import is_loopback_url, resolve_api_url
+        from pulumi_nuon.core.wait import check_gate_inputs
+
         loopback = is_loopback_url(resolve_api_url(self.settings()))
         inputs, problems = check_gate_inputs(news, known=is_known, loopback=loopback)
         return CheckResult(inputs, [CheckFailure(name, reason) for name, reason in problems])
 
     def _wait(self, props: Mapping[str, Any], passed_before: Mapping[str, str] | None = None) -> dict[str, Any]:
+        from pulumi_nuon.core.views import gate_values
+        from pulumi_nuon.core.wait import WaitOptions
+
         component_id, installs = props["component_id"], list(props["install_ids"])
         if props.get("skip_wait"):
             result = self._snapshot(component_id, installs)
@@ -219,6 +230,8 @@ class DeployGateProvider(NuonProvider):
         options: WaitOptions,
         passed_before: Mapping[str, str] | None,
     ) -> WaitResult:
+        from pulumi_nuon.core.wait import wait_for_deploys
+
         try:
             async with self._async_client() as client:
                 return await wait_for_deploys(
@@ -235,6 +248,8 @@ class DeployGateProvider(NuonProvider):
 
     def _snapshot(self, component_id: str, installs: list[str]) -> WaitResult:
         """skip_wait: one read per install, no waiting."""
+        from pulumi_nuon.core.wait import InstallOutcome, Verdict, WaitResult
+
         outcomes = {}
         try:
             with self._client() as client:
@@ -250,6 +265,8 @@ class DeployGateProvider(NuonProvider):
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         # diff reports changes only when what is waited for changed (ids, build, triggers, a stricter rule).
+        from pulumi_nuon.core.wait import previous_passes
+
         return UpdateResult(self._wait(news, previous_passes(olds, news)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
