@@ -7,6 +7,8 @@ import builtins
 import re
 from pathlib import Path
 
+from tests.layout import parse
+
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted(
     [*(ROOT / "provider").rglob("*.py"), *(ROOT / "tests").rglob("*.py"), *(ROOT / "examples").rglob("*.py")]
@@ -35,7 +37,7 @@ def test_the_package_raises_only_its_own_errors_for_what_a_user_can_cause() -> N
     for path in sorted((ROOT / "provider" / "pulumi_nuon").rglob("*.py")):
         if "testing/engine" in str(path) or path.name.startswith("_engine"):
             continue  # LocalEngine reports a program's failures in its results, not by raising ours
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in ast.walk(parse(path)):
             if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and isinstance(node.exc.func, ast.Name):
                 name = node.exc.func.id
                 builtin = getattr(builtins, name, None)
