@@ -49,6 +49,9 @@ MAX_RETRY_AFTER = 60.0
 # this many are kept open at once, the least recently used closed beyond that.
 MAX_SHARED_CLIENTS = 8
 
+# Paths whose joined URL a client remembers (a fleet's installs, a program's reads); beyond that it starts again.
+MAX_CACHED_URLS = 4096
+
 # Nuon caps `limit` at 100 silently; asking for more only hides the cap.
 RELEASES_PAGE_SIZE = 100
 # Guard against a server that never says "no next page": 1,000 pages of 100 releases is far beyond any real app.
@@ -70,6 +73,18 @@ MAX_WAIT_SECONDS = 7 * 24 * 3600.0
 # A token shorter than this cannot be told from ordinary words: it is redacted only where it stands alone (not
 # inside a word, so a 1-character token never mangles Nuon's text), and not in its escaped or base64 forms.
 MIN_REDACT_LENGTH = 8
+
+# A fleet's requests in flight (`max_concurrency`): at most MAX_CONCURRENCY when set. Unset, just enough for one
+# round of polls of the whole fleet to take ROUND_SHARE of the poll interval when a read takes ASSUMED_READ_SECONDS
+# (Nuon over the internet), within [AUTO_CONCURRENCY_MIN, AUTO_CONCURRENCY_MAX] (options.auto_concurrency): 8 up
+# to 200 installs at the default 10 s interval, 20 for 500. Past ~24 in flight a round is bound by the CPU httpx
+# spends per request (~1.3 ms on 2 shared cores, measured with `make bench`), and a larger burst is likelier to
+# meet Nuon's rate limit. Clients keep up to MAX_CONCURRENCY connections alive, so a round reuses its connections.
+MAX_CONCURRENCY = 64
+AUTO_CONCURRENCY_MIN = 8
+AUTO_CONCURRENCY_MAX = 32
+ASSUMED_READ_SECONDS = 0.2
+ROUND_SHARE = 0.5
 
 # The waiter sleeps in slices this long at most, so cancellation and the deadline are noticed quickly.
 WAIT_SLEEP_SLICE = 0.5
