@@ -129,6 +129,8 @@ def _add_gate_flags(p: argparse.ArgumentParser) -> None:
             )
             continue
         default_text = "" if option.default is None else " (default: %(default)g)"
+        if option.default_text is not None:
+            default_text = ""  # the doc says how the default is chosen
         p.add_argument(
             flag,
             dest=option.name,
