@@ -13,12 +13,13 @@ def parse(path: Path) -> ast.Module:
     CPython 3.11 before 3.11.8 fails a parse with "SystemError: AST constructor recursion depth mismatch" when a
     collection in the middle of it runs a finalizer that parses source too — as pytest's unraisable-exception
     hook does when it formats a traceback (3.11's tracebacks parse the failing line). The SDK's mocks leave such
-    finalizers behind (see ``tests/conftest.py``), so collect first and keep the collector off during the parse.
+    finalizers behind (see ``tests/conftest.py``), so the collector stays off during the parse.
     """
     source = path.read_text()
-    gc.collect()
+    enabled = gc.isenabled()
     gc.disable()
     try:
         return ast.parse(source, str(path))
     finally:
-        gc.enable()
+        if enabled:
+            gc.enable()
