@@ -1,10 +1,8 @@
-"""The package version, read from the installed distribution metadata."""
+"""The package version: the one place it is written (``pyproject.toml`` reads it from here when building).
 
-from __future__ import annotations
+A literal rather than ``importlib.metadata.version()``: reading the installed metadata costs ~20 ms of start-up
+(``importlib.metadata`` pulls in ``email``, ``zipfile`` and more), a fifth of ``pulumi-nuon --help``. A test checks
+that the installed distribution's metadata says the same.
+"""
 
-from importlib import metadata
-
-try:
-    __version__ = metadata.version("pulumi-nuon")
-except metadata.PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
+__version__ = "0.1.0"

@@ -342,6 +342,12 @@ def test_demo_with_the_pulumi_engine_drives_the_cli_on_a_temp_copy(
     assert "$ pulumi up --yes" in out
 
 
+def test_the_version_literal_is_the_installed_distributions_version() -> None:
+    from importlib import metadata
+
+    assert nuon.__version__ == metadata.version("pulumi-nuon")
+
+
 def test_python_dash_m_pulumi_nuon_is_the_cli() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "pulumi_nuon", "--version"], capture_output=True, text=True, check=False

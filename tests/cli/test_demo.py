@@ -24,8 +24,11 @@ def test_demo_gate_waits_passes_and_second_up_changes_nothing() -> None:
     assert "Traceback" not in out + done.stderr
     assert "+  create  web-app-rollout" in out  # the preview's plan
     assert "deploy_id        (known after the update)" in out
-    # the simulated deploy moved while the update ran, and the gate's own lines saw it
-    for status in ("queued", "executing", "pending-approval", "active"):
+    # the simulated deploy moved while the update ran, and the gate's own lines saw it (not necessarily `queued`:
+    # at 20x it lasts 0.1 s from the update's start, less than the host's first read takes to load httpx and
+    # pydantic, which check and diff no longer load)
+    assert "is queued" in out or "is planning" in out
+    for status in ("executing", "pending-approval", "active"):
         assert f"is {status}" in out, status
     assert "| DeployGate: waiting for component" in out
     assert "all 1 install(s) passed" in out

@@ -80,7 +80,8 @@ def test_check_fills_defaults_and_lets_unknowns_through_in_a_preview(org: Org, p
     assert not response.failures
     inputs = from_struct(response.inputs)
     assert inputs["componentId"] == UNKNOWN and inputs["installIds"] == [org.prod.id]
-    assert (inputs["timeoutSeconds"], inputs["pollIntervalSeconds"], inputs["maxConcurrency"]) == (1200, 10, 8)
+    assert (inputs["timeoutSeconds"], inputs["pollIntervalSeconds"]) == (1200, 10)
+    assert "maxConcurrency" not in inputs  # unset: scaled to the fleet when the gate waits
 
 
 def test_diff_follows_the_option_tables_change_rules(org: Org, plugin: Plugin) -> None:

@@ -101,7 +101,12 @@ def _deploy(payload: bytes) -> InstallDeploy:
 
 def _releases(payload: bytes) -> list[ComponentRelease]:
     pager = protocol.ReleasePager("/v1/components/cmp1/releases", secret=CANARY_TOKEN)
-    return pager.accept(_body(payload), 100)
+    releases = pager.accept(_body(payload), 100)
+    for release in releases:  # the steps are built on first read: that must never fail either
+        for step in release.release_steps or []:
+            assert all(isinstance(d, InstallDeploy) for d in step.install_deploys or [])
+        release.model_dump(mode="json")
+    return releases
 
 
 @st.composite

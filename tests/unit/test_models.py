@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from pulumi_nuon.core import models
 from pulumi_nuon.core.models import ComponentRelease, InstallDeploy, parse_releases
+from pulumi_nuon.testing.simulator import Simulator
 from tests.conftest import DATA
 
 MODELED = {
@@ -171,3 +172,71 @@ def test_json_numbers_keep_their_type_and_a_number_is_no_nested_object() -> None
     )
     assert deploy.outputs == {"n": 2**70, "f": 1e300} and type((deploy.outputs or {})["n"]) is int
     assert deploy.created_by is None
+
+
+# --- strict first, tolerant on a ValidationError; a release's steps built on first read ----------------------
+
+
+def test_python_values_drop_invalid_nested_parts_as_json_does() -> None:
+    payload = {"id": "dpl1", "status": "active", "component_build": {"status": 5}, "runner_jobs": [1, {"id": "k"}]}
+    deploy = InstallDeploy.model_validate(payload)
+    assert deploy.component_build is None and [job.id for job in deploy.runner_jobs or []] == ["k"]
+    assert payload["runner_jobs"] == [1, {"id": "k"}]  # the caller's value is left as it was
+
+
+def test_a_nested_model_with_a_bad_scalar_is_dropped_from_its_parent_not_the_payload() -> None:
+    body = (
+        b'{"id": "dpl1", "status": "active", "component_build": {"id": "b", "runner_job": '
+        b'{"id": "j", "executions": [{"id": "e1", "result": {"success": "maybe"}}, {"id": "e2"}]}}}'
+    )
+    deploy = InstallDeploy.model_validate_json(body)
+    build = deploy.component_build
+    assert build is not None and build.runner_job is not None and build.runner_job.executions is not None
+    first, second = build.runner_job.executions
+    assert (first.id, first.result, second.id) == ("e1", None, "e2")  # only the result with the bad `success` went
+
+
+def test_a_payload_that_fits_never_takes_the_tolerant_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    def tolerant(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the strict validation should have been enough")
+
+    monkeypatch.setattr(models, "_tolerated", tolerant)
+    sim = Simulator()
+    app = sim.add_component("api")
+    sim.add_releases(app, 3, installs=[sim.add_install("acme", components=[app])])
+    releases = parse_releases(json.dumps(sim.releases(app)).encode())
+    deploys = [d for r in releases for s in r.release_steps or [] for d in s.install_deploys or []]
+    assert len(releases) == 3 and deploys and all(d.component_build and d.runner_jobs for d in deploys)
+    InstallDeploy.model_validate_json(deploys[0].model_dump_json(by_alias=True))
+
+
+def test_release_steps_are_built_on_first_read_and_dropped_there_when_they_do_not_fit() -> None:
+    body = b'[{"id": "rel1", "release_steps": [{"id": "s1", "install_deploys": [7, {"id": "d"}]}, {"id": 5}, "x"]}]'
+    (release,) = parse_releases(body)  # the steps are kept as sent: parsing the page cannot fail on them
+    assert release.release_steps_json == [{"id": "s1", "install_deploys": [7, {"id": "d"}]}, {"id": 5}, "x"]
+    steps = release.release_steps
+    assert [s.id for s in steps or []] == ["s1"] and [d.id for d in (steps or [])[0].install_deploys or []] == ["d"]
+    assert release.release_steps is steps  # built once
+
+
+def test_release_steps_that_are_not_a_list_read_as_none() -> None:
+    (release,) = parse_releases(b'[{"id": "rel1", "release_steps": {"not": "a list"}}]')
+    assert release.release_steps is None
+
+
+def test_a_release_whose_steps_were_read_equals_one_whose_were_not() -> None:
+    body = b'[{"id": "rel1", "release_steps": [{"id": "s1"}]}]'
+    (read,), (unread,) = parse_releases(body), parse_releases(body)
+    assert read.release_steps is not None
+    assert read == unread and hash(read.id) == hash(unread.id)
+    assert (
+        read.model_dump()
+        == unread.model_dump()
+        == ComponentRelease(id="rel1", release_steps=[{"id": "s1"}]).model_dump()
+    )
+    assert "release_steps_json" not in read.model_dump() and repr(read) == repr(unread)
+
+
+def test_the_constructor_is_strict_it_builds_what_a_program_gives() -> None:
+    with pytest.raises(ValidationError):
+        InstallDeploy(id="dpl1", status="active", runner_jobs=[1])  # type: ignore[list-item]

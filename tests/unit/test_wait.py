@@ -1,4 +1,4 @@
-"""The waiter's decision for one poll (``assess``) and the options' validation, without any I/O."""
+"""The waiter's decision for one poll (``assess``), the options' validation and its concurrency, without any I/O."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 
 from pulumi_nuon.core.errors import InvalidArgumentError
 from pulumi_nuon.core.models import InstallDeploy
-from pulumi_nuon.core.wait import Verdict, WaitOptions, Watch, assess
-from tests.conftest import BLD1, BLD2, INL1
+from pulumi_nuon.core.wait import Verdict, WaitOptions, Watch, assess, wait_for_deploys
+from tests.conftest import BLD1, BLD2, CMP1, INL1
 
 
 def deploy(status: str, *, build: str = BLD1, id: str = "dpl1", description: str | None = None) -> InstallDeploy:
@@ -127,3 +127,40 @@ def test_options_refuse_what_cannot_work(kwargs: dict[str, float], problem: str)
     with pytest.raises(InvalidArgumentError, match=re.escape(problem)) as info:
         WaitOptions(**kwargs)  # type: ignore[arg-type]
     assert info.value.argument == next(iter(kwargs)) or "exceed" in problem
+
+
+@pytest.mark.parametrize(
+    ("installs", "poll_interval", "concurrency"),
+    [(1, 10.0, 8), (200, 10.0, 8), (201, 10.0, 9), (500, 10.0, 20), (800, 10.0, 32), (5000, 10.0, 32), (500, 60.0, 8)],
+)
+def test_unset_concurrency_scales_with_the_fleet_and_the_poll_interval(
+    installs: int, poll_interval: float, concurrency: int
+) -> None:
+    options = WaitOptions(poll_interval_seconds=poll_interval)
+    assert options.max_concurrency is None and options.concurrency(installs) == concurrency
+
+
+def test_a_set_concurrency_is_used_whatever_the_fleet() -> None:
+    assert WaitOptions(max_concurrency=3).concurrency(5000) == 3
+    assert WaitOptions(max_concurrency=64).concurrency(1) == 64
+
+
+def test_the_waiter_keeps_at_most_its_concurrency_in_flight() -> None:
+    import asyncio
+
+    in_flight, most = 0, 0
+
+    class Client:
+        api_url = "http://127.0.0.1:9"
+
+        async def get_latest_deploy(self, install_id: str, component_id: str, *, time_limit: float) -> InstallDeploy:
+            nonlocal in_flight, most
+            in_flight += 1
+            most = max(most, in_flight)
+            await asyncio.sleep(0.001)
+            in_flight -= 1
+            return deploy("active")
+
+    installs = [f"inl{n:023d}" for n in range(500)]
+    result = asyncio.run(wait_for_deploys(CMP1, installs, options=WaitOptions(), client=Client()))  # type: ignore[arg-type]
+    assert result.passed and most == 20

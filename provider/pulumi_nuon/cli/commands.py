@@ -15,17 +15,13 @@ from the environment variable ``NUON_API_TOKEN``, never from a flag, so it stays
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TextIO
 
 from pulumi_nuon._version import __version__
-from pulumi_nuon.cli.demo import DEFAULT_SPEED
 from pulumi_nuon.core import constants as C
 from pulumi_nuon.core.constants import (
     EXIT_ERROR,
@@ -133,6 +129,8 @@ def _add_gate_flags(p: argparse.ArgumentParser) -> None:
             )
             continue
         default_text = "" if option.default is None else " (default: %(default)g)"
+        if option.default_text is not None:
+            default_text = ""  # the doc says how the default is chosen
         p.add_argument(
             flag,
             dest=option.name,
@@ -249,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--speed",
         type=_speed,
-        default=DEFAULT_SPEED,
+        default=C.DEMO_SPEED,
         metavar="X",
         help="simulated time runs X× real time; the gate's polls keep pace (default: %(default)g: a ~10 s wait)",
     )
@@ -390,6 +388,10 @@ class _Terminated(Exception):
 
 
 async def _wait_with_ticker(run: Callable[[], Any], live: _LiveLine, tick: bool) -> Any:
+    import asyncio
+    import signal
+    import threading
+
     task = asyncio.ensure_future(run())
     loop = asyncio.get_running_loop()
     terminated = False
@@ -444,6 +446,8 @@ def _result_json(result: Any, verdict: str) -> dict[str, Any]:
 
 
 def _cmd_wait(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import asyncio
+
     from pulumi_nuon.core.client import AsyncNuonClient
     from pulumi_nuon.core.wait import WaitOptions, wait_for_deploys
 
@@ -488,6 +492,9 @@ def _cmd_wait(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
+    import signal
+    import threading
+
     from pulumi_nuon.testing.simulator import serve_forever
 
     # Ctrl-C stops it; so does SIGTERM (`kill <pid>`: a background job of a script ignores SIGINT).

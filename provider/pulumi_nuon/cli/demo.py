@@ -18,13 +18,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from pulumi_nuon.core.constants import DEMO_SPEED as DEFAULT_SPEED
+
 __all__ = ["find_example", "run_demo"]
 
 _EXIT_OK, _EXIT_FAILED, _EXIT_ERROR = 0, 1, 3
-# Simulated seconds per real second: the demo scenario's deploy takes 16 simulated seconds, so with the preview
-# taking a few seconds the gate visibly waits about 8-12 s. The gate polls every 1.25 simulated seconds, whatever
-# the speed, so a faster demo (`--speed`) tells the same story.
-DEFAULT_SPEED = 1.25
+# The gate polls every 1.25 simulated seconds, whatever the speed (DEFAULT_SPEED, simulated seconds per real
+# second), so a faster demo (`--speed`) tells the same story.
 _SIMULATED_POLL = 1.25
 _TIMEOUT_SECONDS = 120
 _PROJECT = "gated-rollout"

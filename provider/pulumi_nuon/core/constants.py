@@ -45,6 +45,13 @@ MAX_RETRY_DELAY = 8.0
 # A Retry-After longer than this is clamped to it: a gate has its own deadline and must not sleep for an hour.
 MAX_RETRY_AFTER = 60.0
 
+# The data-source functions share their sync clients (one per settings, so reads reuse connections); at most
+# this many are kept open at once, the least recently used closed beyond that.
+MAX_SHARED_CLIENTS = 8
+
+# Paths whose joined URL a client remembers (a fleet's installs, a program's reads); beyond that it starts again.
+MAX_CACHED_URLS = 4096
+
 # Nuon caps `limit` at 100 silently; asking for more only hides the cap.
 RELEASES_PAGE_SIZE = 100
 # Guard against a server that never says "no next page": 1,000 pages of 100 releases is far beyond any real app.
@@ -67,10 +74,27 @@ MAX_WAIT_SECONDS = 7 * 24 * 3600.0
 # inside a word, so a 1-character token never mangles Nuon's text), and not in its escaped or base64 forms.
 MIN_REDACT_LENGTH = 8
 
+# A fleet's requests in flight (`max_concurrency`): at most MAX_CONCURRENCY when set. Unset, just enough for one
+# round of polls of the whole fleet to take ROUND_SHARE of the poll interval when a read takes ASSUMED_READ_SECONDS
+# (Nuon over the internet), within [AUTO_CONCURRENCY_MIN, AUTO_CONCURRENCY_MAX] (options.auto_concurrency): 8 up
+# to 200 installs at the default 10 s interval, 20 for 500. Past ~24 in flight a round is bound by the CPU httpx
+# spends per request (~1.3 ms on 2 shared cores, measured with `make bench`), and a larger burst is likelier to
+# meet Nuon's rate limit. Clients keep up to MAX_CONCURRENCY connections alive, so a round reuses its connections.
+MAX_CONCURRENCY = 64
+AUTO_CONCURRENCY_MIN = 8
+AUTO_CONCURRENCY_MAX = 32
+ASSUMED_READ_SECONDS = 0.2
+ROUND_SHARE = 0.5
+
 # The waiter sleeps in slices this long at most, so cancellation and the deadline are noticed quickly.
 WAIT_SLEEP_SLICE = 0.5
 # Each sleep between polls is the poll interval less up to this fraction, so a fleet's polls spread out.
 POLL_JITTER = 0.1
+
+# `pulumi-nuon demo`: simulated seconds per real second. The demo scenario's deploy takes 16 simulated seconds, so
+# with the preview taking a few seconds the gate visibly waits about 8-12 s. (Here rather than in the demo module:
+# `pulumi-nuon --help` shows it without importing the demo.)
+DEMO_SPEED = 1.25
 
 # Exit codes of the `pulumi-nuon` CLI.
 EXIT_OK = 0

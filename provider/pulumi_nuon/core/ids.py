@@ -23,6 +23,8 @@ _INVISIBLE_CATEGORIES = ("C", "Z")
 
 
 def _invisible(value: str) -> str | None:
+    if value.isascii():  # every id Nuon makes; the loop below is for what a user may paste
+        return None
     for char in value:
         if not char.isascii() and unicodedata.category(char).startswith(_INVISIBLE_CATEGORIES):
             return f"U+{ord(char):04X} ({unicodedata.name(char, unicodedata.category(char))})"

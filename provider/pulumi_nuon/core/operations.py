@@ -12,9 +12,8 @@ import asyncio
 import dataclasses
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pulumi_nuon.core.client import AsyncNuonClient
 from pulumi_nuon.core.errors import DeployTimeoutError
 from pulumi_nuon.core.options import (
     COMPONENT_RELEASES,
@@ -34,6 +33,9 @@ from pulumi_nuon.core.wait import (
     previous_passes,
     wait_for_deploys,
 )
+
+if TYPE_CHECKING:
+    from pulumi_nuon.core.client import AsyncNuonClient
 
 __all__ = [
     "gate_waiting_line",

@@ -39,6 +39,7 @@ __all__ = [
     "OutputSpec",
     "OutputType",
     "Spec",
+    "auto_concurrency",
     "camel",
     "check_inputs",
     "check_limit",
@@ -80,6 +81,8 @@ class Option:
     """A field of :class:`~pulumi_nuon.core.wait.WaitOptions` of the same name."""
     id_kind: str | None = None
     """For ``id``/``ids``: the kind of Nuon id (``install``, ``component``, ``build``), whose shape is checked."""
+    default_text: str | None = None
+    """What the docs say the default is, when it is computed rather than a value (``default`` is then None)."""
 
     @property
     def camel_name(self) -> str:
@@ -149,6 +152,14 @@ def camel(name: str) -> str:
     """``timeout_seconds`` → ``timeoutSeconds``."""
     head, *rest = name.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def auto_concurrency(installs: int, poll_interval_seconds: float) -> int:
+    """``max_concurrency`` when unset: the least that lets one round of polls of ``installs`` take
+    ``ROUND_SHARE`` of the poll interval at ``ASSUMED_READ_SECONDS`` a read, within the auto bounds (see
+    :mod:`~pulumi_nuon.core.constants` for the measurements behind them)."""
+    wanted = math.ceil(installs * C.ASSUMED_READ_SECONDS / (poll_interval_seconds * C.ROUND_SHARE))
+    return min(C.AUTO_CONCURRENCY_MAX, max(C.AUTO_CONCURRENCY_MIN, wanted))
 
 
 # --- the tables -------------------------------------------------------------------------------------------------
@@ -280,12 +291,15 @@ DEPLOY_GATE = Spec(
         Option(
             "max_concurrency",
             "integer",
-            "At most this many requests to Nuon in flight while watching a fleet.",
-            default=8,
+            "At most this many requests to Nuon in flight while watching a fleet. Default: enough for one round "
+            f"of polls to take {C.ROUND_SHARE:.0%} of the poll interval at {C.ASSUMED_READ_SECONDS * 1000:g} ms a "
+            f"read, from {C.AUTO_CONCURRENCY_MIN} to {C.AUTO_CONCURRENCY_MAX} (at a 10 s interval: "
+            f"{auto_concurrency(200, 10)} for 200 installs, {auto_concurrency(500, 10)} for 500).",
             minimum=1,
-            maximum=64,
+            maximum=C.MAX_CONCURRENCY,
             cli="--concurrency",
             wait=True,
+            default_text=f"by fleet size ({C.AUTO_CONCURRENCY_MIN}–{C.AUTO_CONCURRENCY_MAX})",
         ),
         _TRIGGERS,
         Option(
@@ -522,6 +536,8 @@ def diff_inputs(spec: Spec, olds: Mapping[str, Any], news: Mapping[str, Any]) ->
 def _default_text(option: Option) -> str:
     if option.required:
         return "required"
+    if option.default_text is not None:
+        return option.default_text
     if option.default is None:
         return "—"
     if isinstance(option.default, bool):

@@ -45,7 +45,7 @@ from pulumi_nuon.core.errors import (
     ResponseValidationError,
 )
 from pulumi_nuon.core.ids import validate_id
-from pulumi_nuon.core.models import RELEASES, ComponentRelease, ErrorBody, InstallDeploy, problems
+from pulumi_nuon.core.models import RELEASES, ComponentRelease, ErrorBody, InstallDeploy, parse_releases, problems
 from pulumi_nuon.core.options import check_limit
 from pulumi_nuon.core.redaction import Redactor, redact, redactor
 from pulumi_nuon.core.settings import Settings
@@ -463,7 +463,7 @@ def _parse(
         return validate_json(body.content)
     except ValidationError as err:
         problem = _describe(err)
-    except (ValueError, RecursionError) as err:  # json.loads: not JSON, or nested beyond reason
+    except (ValueError, RecursionError) as err:  # json.loads / from_json: not JSON, or nested beyond reason
         problem = f"not JSON ({type(err).__name__})"
     raise invalid_body(method, path, body, what, problem, secret)
 
@@ -552,7 +552,7 @@ class ReleasePager:
         """Take one page; returns the releases to hand out and updates ``done``."""
         body = response if isinstance(response, Body) else Body.of(response, response.content)
         what = "a JSON array of ComponentRelease"
-        page = _parse("GET", self.path, body, RELEASES.validate_json, RELEASES.validate_python, what, self.secret)
+        page = _parse("GET", self.path, body, parse_releases, RELEASES.validate_python, what, self.secret)
         if any(not release.id for release in page):
             raise invalid_body("GET", self.path, body, what, "a release without an id", self.secret)
         self.pages += 1

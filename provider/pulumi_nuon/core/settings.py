@@ -12,12 +12,10 @@ keys (the providers pass what the engine gave ``configure``) or a lookup functio
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 from pulumi_nuon.core import constants as C
 from pulumi_nuon.core.errors import ConfigurationError, InvalidArgumentError
@@ -219,6 +217,8 @@ def _env(environ: Mapping[str, Any], name: str) -> str | None:
 
 def is_loopback_url(url: str) -> bool:
     """Whether ``url``'s host is a loopback address (127.0.0.0/8, ::1, localhost)."""
+    from urllib.parse import urlsplit  # here, not at the top: `pulumi-nuon --help` needs no URL parsing
+
     try:
         host = urlsplit(url).hostname
     except ValueError:
@@ -227,6 +227,8 @@ def is_loopback_url(url: str) -> bool:
 
 
 def _is_loopback(host: str) -> bool:
+    import ipaddress
+
     if host.lower() == "localhost":
         return True
     try:
@@ -240,6 +242,8 @@ def check_api_url(url: str) -> str:
 
     The token is sent only over https, or over plain http to a loopback address (a local simulator or proxy).
     """
+    from urllib.parse import urlsplit
+
     try:
         parts = urlsplit(url)
         host = parts.hostname

@@ -7,11 +7,13 @@ The data-source functions' results, the dynamic resources' outputs, the native p
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pulumi_nuon.core.models import ComponentRelease, InstallDeploy
 from pulumi_nuon.core.status import DeployPhase
-from pulumi_nuon.core.wait import WaitResult
+
+if TYPE_CHECKING:  # only types: a front end that shows no read yet loads neither pydantic nor the waiter
+    from pulumi_nuon.core.models import ComponentRelease, InstallDeploy
+    from pulumi_nuon.core.wait import WaitResult
 
 __all__ = [
     "deploy_read",

@@ -19,10 +19,9 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pulumi_nuon.core import constants as C
-from pulumi_nuon.core.client import AsyncNuonClient
 from pulumi_nuon.core.errors import (
     APIConnectionError,
     DeployFailedError,
@@ -33,10 +32,13 @@ from pulumi_nuon.core.errors import (
     ResponseValidationError,
 )
 from pulumi_nuon.core.ids import validate_nuon_id
-from pulumi_nuon.core.models import InstallDeploy
-from pulumi_nuon.core.options import DEPLOY_GATE, check_inputs, check_value, diff_inputs
+from pulumi_nuon.core.options import DEPLOY_GATE, auto_concurrency, check_inputs, check_value, diff_inputs
 from pulumi_nuon.core.settings import is_loopback_url
 from pulumi_nuon.core.status import SKIPPED_STATUSES, DeployPhase
+
+if TYPE_CHECKING:  # the options and checks here serve a provider's check/diff, which need neither httpx nor pydantic
+    from pulumi_nuon.core.client import AsyncNuonClient
+    from pulumi_nuon.core.models import InstallDeploy
 
 __all__ = [
     "InstallOutcome",
@@ -80,7 +82,8 @@ class WaitOptions:
     apply passes through ``pending-approval`` briefly, even with auto-approval)."""
     approval_timeout_seconds: float | None = _GATE("approval_timeout_seconds").default
     not_found_grace_seconds: float | None = _GATE("not_found_grace_seconds").default
-    max_concurrency: int = _GATE("max_concurrency").default
+    max_concurrency: int | None = _GATE("max_concurrency").default
+    """None: scaled to the fleet and the poll interval (:meth:`concurrency`)."""
     jitter: float = C.POLL_JITTER
     """Each sleep is the poll interval less up to this fraction, so a fleet's polls spread out."""
 
@@ -115,6 +118,13 @@ class WaitOptions:
         """The options among a gate's ``inputs`` (a missing or None value takes the table's default)."""
         given = {o.name: inputs[o.name] for o in DEPLOY_GATE.inputs if o.wait and inputs.get(o.name) is not None}
         return cls(**given)
+
+    def concurrency(self, installs: int) -> int:
+        """Requests in flight at most when watching ``installs`` installs: ``max_concurrency``, or when unset
+        :func:`~pulumi_nuon.core.options.auto_concurrency` for the fleet and the poll interval."""
+        if self.max_concurrency is not None:
+            return self.max_concurrency
+        return auto_concurrency(installs, self.poll_interval_seconds)
 
     @property
     def effective_approval_timeout(self) -> float | None:
@@ -393,7 +403,7 @@ class _Waiter:
         self.rand = rand
         self.start = clock()
         self.deadline = self.start + options.timeout_seconds
-        self.limit = asyncio.Semaphore(options.max_concurrency)
+        self.limit = asyncio.Semaphore(options.concurrency(len(install_ids)))
         self.watches = {i: Watch(i, self.start, passed_before=(passed_before or {}).get(i)) for i in install_ids}
         self.started_wall = wall_clock()
         self.warnings: list[str] = []
@@ -584,7 +594,11 @@ async def wait_for_deploys(
     for install_id in installs:
         validate_nuon_id("install_id", install_id, "install")
     own = client is None
-    active = client if client is not None else AsyncNuonClient()
+    if client is None:
+        from pulumi_nuon.core.client import AsyncNuonClient
+
+        client = AsyncNuonClient()
+    active = client
     interval = DEPLOY_GATE.input("poll_interval_seconds")
     try:
         check_value(interval, options.poll_interval_seconds, loopback=is_loopback_url(active.api_url))

@@ -2,8 +2,10 @@
 
 They have the exact shape of generated Pulumi invoke functions: a plain form that returns an awaitable result, and
 an ``_output`` form that takes ``Input``s and returns an ``Output``. Dynamic providers cannot serve invokes, so the
-reads run program-side: the plain form with the sync client, the ``_output`` form with the async client on the
-program's event loop (several ``_output`` reads run concurrently and never block the program).
+reads run program-side: the plain form with the process's shared sync client for the settings in force, the
+``_output`` form with the event loop's async client (several ``_output`` reads run concurrently, share its
+connections and never block the program); see :mod:`pulumi_nuon.core.shared`. The client and the models are
+imported on the first read, so ``import pulumi_nuon`` stays light for a program that only declares resources.
 
 The ``_output`` form is unknown while any input is unknown, secret when any input is secret, and carries its
 inputs' dependencies. With ``opts=pulumi.InvokeOutputOptions(depends_on=[...])`` it waits for those resources, and
@@ -18,17 +20,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Generator, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pulumi
 
-from pulumi_nuon.core.client import AsyncNuonClient, NuonClient
 from pulumi_nuon.core.errors import InvalidArgumentError, NuonError
-from pulumi_nuon.core.models import ComponentRelease, InstallDeploy
 from pulumi_nuon.core.options import check_limit
 from pulumi_nuon.core.status import DeployPhase
 from pulumi_nuon.core.views import deploy_read, releases_read
 from pulumi_nuon.dynamic.stack_config import stack_config
+
+if TYPE_CHECKING:  # the client (httpx) and the models (pydantic) load on the first read, not with the program
+    from pulumi_nuon.core.models import ComponentRelease, InstallDeploy
+    from pulumi_nuon.core.settings import Settings
 
 __all__ = [
     "AwaitableGetComponentReleasesResult",
@@ -244,6 +248,13 @@ async def _acall(function: str, read: Callable[[], Awaitable[R]]) -> R:
         raise _named(function, err) from err.__cause__
 
 
+def _settings() -> Settings:
+    """The settings in force for a read: stack config, then the environment (errors name what to set)."""
+    from pulumi_nuon.core.settings import resolve_settings
+
+    return resolve_settings(config=stack_config)
+
+
 def _check_limit(function: str, limit: object) -> int | None:
     try:
         return check_limit(limit)
@@ -264,7 +275,9 @@ def get_component_releases(
     size = _check_limit(name, limit)
 
     def read() -> list[ComponentRelease]:
-        with NuonClient(config=stack_config) as client:
+        from pulumi_nuon.core.shared import sync_client
+
+        with sync_client(_settings()) as client:
             return list(client.list_component_releases(component_id, limit=size))
 
     return AwaitableGetComponentReleasesResult(component_id=component_id, releases=_call(name, read))
@@ -282,7 +295,9 @@ def get_latest_deploy(
     name = "get_latest_deploy"
 
     def read() -> InstallDeploy | None:
-        with NuonClient(config=stack_config) as client:
+        from pulumi_nuon.core.shared import sync_client
+
+        with sync_client(_settings()) as client:
             return client.get_latest_deploy(install_id, component_id)
 
     deploy = _call(name, read)
@@ -360,7 +375,9 @@ def get_component_releases_output(
         cid, size = args[0], _check_limit(name, args[1])
 
         async def fetch() -> list[ComponentRelease]:
-            async with AsyncNuonClient(config=stack_config) as client:
+            from pulumi_nuon.core.shared import async_client
+
+            async with async_client(_settings()) as client:
                 return [r async for r in client.list_component_releases(cid, limit=size)]
 
         return GetComponentReleasesResult(component_id=cid, releases=await _acall(name, fetch))
@@ -386,7 +403,9 @@ def get_latest_deploy_output(
         iid, cid = args
 
         async def fetch() -> InstallDeploy | None:
-            async with AsyncNuonClient(config=stack_config) as client:
+            from pulumi_nuon.core.shared import async_client
+
+            async with async_client(_settings()) as client:
                 return await client.get_latest_deploy(iid, cid)
 
         return GetLatestDeployResult(install_id=iid, component_id=cid, deploy=await _acall(name, fetch))

@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -38,7 +38,6 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
-from pulumi_nuon.core.client import AsyncNuonClient
 from pulumi_nuon.core.errors import NuonError
 from pulumi_nuon.core.operations import (
     inputs_from_id,
@@ -51,6 +50,9 @@ from pulumi_nuon.core.options import COMPONENT_RELEASES, DEPLOY_GATE, LATEST_DEP
 from pulumi_nuon.core.settings import CONFIG_KEYS, is_loopback_url, resolve_api_url
 from pulumi_nuon.core.wait import check_gate_inputs
 from pulumi_nuon.dynamic.host import install_clean_errors
+
+if TYPE_CHECKING:
+    from pulumi_nuon.core.client import AsyncNuonClient
 
 __all__ = ["ComponentReleasesProvider", "DeployGateProvider", "LatestDeployProvider", "NuonProvider", "is_known"]
 
@@ -103,6 +105,8 @@ class NuonProvider(ResourceProvider):
 
     def _run(self, work: Callable[[AsyncNuonClient], Awaitable[_T]]) -> _T:
         """Run ``work`` with a client on an event loop of its own (the host calls providers from its threads)."""
+
+        from pulumi_nuon.core.client import AsyncNuonClient  # only when reading: check and diff need no client
 
         async def main() -> _T:
             async with AsyncNuonClient(config=self.settings()) as client:
