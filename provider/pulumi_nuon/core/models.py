@@ -31,13 +31,13 @@ Parsing a releases page thus costs less than ``json.loads`` of it, and keeps les
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import types
 from collections.abc import Callable
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, computed_field
-from pydantic_core import from_json
 
 from pulumi_nuon.core.status import DeployPhase, classify
 
@@ -60,6 +60,18 @@ __all__ = [
     "parse_releases",
     "problems",
 ]
+
+_from_json: Callable[[str | bytes], Any] | None
+try:  # pydantic-core's parser (pydantic >= 2.5) is faster than json.loads and shares repeated short strings
+    from pydantic_core import from_json as _from_json
+except ImportError:  # pydantic 2.1-2.4 (our floor is 2.1)
+    _from_json = None
+
+
+def from_json(data: str | bytes) -> Any:
+    """JSON text as Python values: pydantic-core's parser where the installed pydantic has it, else ``json``."""
+    return _from_json(data) if _from_json is not None else json.loads(data)
+
 
 _log = logging.getLogger("pulumi_nuon")
 
@@ -508,11 +520,26 @@ class ComponentRelease(NuonModel):
     def release_steps(self) -> list[ComponentReleaseStep] | None:
         """The release's steps as models (those that do not match Nuon's spec are dropped, see the module doc)."""
         raw = self.release_steps_json
-        cached = self.__dict__.get("_release_steps")
+        cached = self.__dict__.get(_STEPS_CACHE)
         if cached is None or cached[0] is not raw:
-            # Kept beside the fields, where pydantic's ==, hash, repr and dumps do not look: a cache, not a value.
-            cached = self.__dict__["_release_steps"] = (raw, _steps_of(raw))
+            # Kept beside the fields, where hash, repr and dumps do not look (and == below): a cache, not a value.
+            cached = self.__dict__[_STEPS_CACHE] = (raw, _steps_of(raw))
         return cached[1]
+
+    def __eq__(self, other: object) -> bool:
+        # pydantic before 2.6 compares the whole __dict__, which holds the cache of built steps once they are read.
+        if not isinstance(other, ComponentRelease):
+            return NotImplemented
+        return type(self) is type(other) and _fields_of(self) == _fields_of(other)
+
+    __hash__ = NuonModel.__hash__
+
+
+_STEPS_CACHE = "_release_steps"
+
+
+def _fields_of(release: ComponentRelease) -> dict[str, Any]:
+    return {k: v for k, v in release.__dict__.items() if k != _STEPS_CACHE}
 
 
 class _ReleaseSteps(NuonModel):
