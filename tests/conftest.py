@@ -1,9 +1,12 @@
-"""Shared fixtures: a strict mock transport, credentials that tests can recognise anywhere (a canary), and the one
-simulated org every test folder builds its fixtures from (`new_org`)."""
+"""Shared fixtures: a strict mock transport, credentials that tests can recognise anywhere (a canary), the one
+simulated org every test folder builds its fixtures from (`new_org`), and the case counts the reliability tables
+print at the end of a run (`tally`)."""
 
 from __future__ import annotations
 
 import shutil
+import threading
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,6 +105,49 @@ def require_node(project: Path) -> None:
         pytest.skip(f"node is not installed: {project.name} cannot run (install Node.js 20+ to run it)")
     if not (project / "node_modules" / "@pulumi" / "pulumi" / "cmd" / "run").exists():
         pytest.fail(f"{project}/node_modules is missing: run `make test` (or `npm ci` in {project})")
+
+
+# The reliability tables' case counts. A test adds to them with `tally`; the counts travel on that test's report
+# (`user_properties`), so the summary adds up the same whether the tests ran in this process or in pytest-xdist
+# workers (`make test` runs them in workers; only the controller prints the summary).
+_TALLY_PROPERTY = "reliability-tally"
+_PENDING: Counter[tuple[str, str]] = Counter()
+_PENDING_LOCK = threading.Lock()
+_TOTALS: Counter[tuple[str, str]] = Counter()
+
+
+def tally(table: str, cases: int, wrong: int = 0) -> None:
+    """Count `cases` cases of a reliability table (`wrong` of them went wrong) for the summary at the end of the run."""
+    with _PENDING_LOCK:
+        _PENDING[table, "cases"] += cases
+        _PENDING[table, "wrong"] += wrong
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    report: pytest.TestReport = yield  # type: ignore[misc]
+    if call.when == "teardown":
+        with _PENDING_LOCK:
+            counted = [[table, kind, count] for (table, kind), count in _PENDING.items()]
+            _PENDING.clear()
+        if counted:
+            report.user_properties.append((_TALLY_PROPERTY, counted))
+    return report  # type: ignore[return-value]
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    for name, counted in report.user_properties:
+        if name == _TALLY_PROPERTY:
+            for table, kind, count in counted:
+                _TOTALS[table, kind] += count
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    tables = sorted({table for table, _ in _TOTALS})
+    if tables:
+        terminalreporter.section("reliability")
+        for table in tables:
+            terminalreporter.write_line(f"{table}: {_TOTALS[table, 'cases']} cases, {_TOTALS[table, 'wrong']} wrong")
 
 
 def pytest_configure(config: pytest.Config) -> None:

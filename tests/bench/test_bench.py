@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -497,14 +498,18 @@ def test_fleet_wait(record: Record, latency: float, default_pairs: int) -> None:
     )
 
 
+_PYTEST_SUMMARY = re.compile(r"^=* ?\d+ passed.* in [\d.]+s")
+
 # --- 7. the test suite's wall time -------------------------------------------------------------------------------
 
 
-@pytest.mark.timeout(1800)
+@pytest.mark.timeout(3600)
 def test_make_test_wall_time(record: Record) -> None:
+    """`make test` from start to exit, `NUON_BENCH_SUITE_RUNS` times (default 3), back to back: the median, with the
+    spread. The venvs are built before the first run (the figure is the suite, not pip)."""
     row = Row(
         key="make_test",
-        figure="`make test` wall time (ruff, mypy, pytest)",
+        figure="`make test` wall time (ruff, mypy, pytest in 4 workers with the floor run beside)",
         unit="s",
         ours=(),
         target=Target(60.0, on="ours"),
@@ -512,23 +517,28 @@ def test_make_test_wall_time(record: Record) -> None:
     if os.environ.get("NUON_BENCH_SUITE") == "0":
         record(row)
         return
-    with tempfile.TemporaryFile("w+") as log:
-        started = time.perf_counter()
-        done = subprocess.run(
-            ["make", "--no-print-directory", "test"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, check=False
-        )
-        elapsed = time.perf_counter() - started
-        log.seek(0)
-        tail = log.read()[-3000:]
-    assert done.returncode == 0, f"make test failed:\n{tail}"
-    summary = next((line for line in reversed(tail.splitlines()) if " passed" in line), "")
+    subprocess.run(["make", "--no-print-directory", "test-deps"], cwd=ROOT, capture_output=True, check=True)
+    times: list[float] = []
+    summaries: list[str] = []
+    for _ in range(int(os.environ.get("NUON_BENCH_SUITE_RUNS", "3"))):
+        with tempfile.TemporaryFile("w+") as log:
+            started = time.perf_counter()
+            done = subprocess.run(
+                ["make", "--no-print-directory", "test"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, check=False
+            )
+            times.append(time.perf_counter() - started)
+            log.seek(0)
+            output = log.read()
+        assert done.returncode == 0, f"make test failed:\n{output[-3000:]}"
+        # the main run's summary line, then the floor run's
+        summaries.append(" + ".join(line.strip("= ") for line in output.splitlines() if _PYTEST_SUMMARY.match(line)))
     record(
         Row(
             key=row.key,
             figure=row.figure,
             unit=row.unit,
-            ours=(elapsed,),
+            ours=tuple(times),
             target=row.target,
-            note=f"one run; {summary.strip('= ')}",
+            note=f"{len(times)} runs; last: {summaries[-1]}",
         )
     )

@@ -2,16 +2,16 @@
 and a fresh component and install per case, so cases run concurrently without seeing each other's faults (each
 fault is injected for the paths of its own case only).
 
-The session ends with a summary line per table (fault matrix, hostile input, spec fuzzing, canary): how many cases
-ran and how many went wrong.
+Each table (fault matrix, hostile input, spec fuzzing, canary) counts its cases with `tests.conftest.tally`; the run
+ends with a line per table saying how many cases ran and how many went wrong.
 """
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import socket
 import threading
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -19,25 +19,6 @@ import pytest
 
 from pulumi_nuon.testing.simulator import Component, Install, SimServer, Simulator, Timeline
 from tests.conftest import CANARY_TOKEN, ORG_ID
-
-# What every table adds up to; printed at the end of the session.
-TALLY: Counter[str] = Counter()
-_TALLY_LOCK = threading.Lock()
-
-
-def tally(table: str, cases: int, wrong: int = 0) -> None:
-    with _TALLY_LOCK:
-        TALLY[f"{table}:cases"] += cases
-        TALLY[f"{table}:wrong"] += wrong
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    tables = sorted({key.partition(":")[0] for key in TALLY})
-    if not tables:
-        return
-    terminalreporter.section("reliability")
-    for table in tables:
-        terminalreporter.write_line(f"{table}: {TALLY[f'{table}:cases']} cases, {TALLY[f'{table}:wrong']} wrong")
 
 
 @dataclass(frozen=True)
@@ -80,11 +61,22 @@ class Lab:
         return sum(1 for r in self.sim.log.records if ids.component in r.path)
 
 
+_CLOSED_PORT: list[socket.socket] = []
+_CLOSED_PORT_LOCK = threading.Lock()
+
+
 def closed_port_url() -> str:
-    """An http://127.0.0.1 URL where nothing listens (connection refused)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    """An http://127.0.0.1 URL where nothing listens (connection refused).
+
+    The port stays bound, never listening, for the life of the process: a port merely found free and let go can be
+    taken by a server another test worker starts a moment later, and the "refused" case would then be answered."""
+    with _CLOSED_PORT_LOCK:
+        if not _CLOSED_PORT:
+            sock = socket.socket()
+            sock.bind(("127.0.0.1", 0))
+            _CLOSED_PORT.append(sock)
+            atexit.register(sock.close)
+        port = _CLOSED_PORT[0].getsockname()[1]
     return f"http://127.0.0.1:{port}"
 
 

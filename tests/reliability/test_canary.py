@@ -27,8 +27,8 @@ from pulumi_nuon.testing.engine import LocalEngine, Secret
 from pulumi_nuon.testing.simulator import Fault, Timeline
 from pulumi_nuon.testing.simulator.faults import ECHO_FORMS
 from pulumi_nuon.testing.simulator.simulator import echoed
-from tests.conftest import CANARY_TOKEN, ORG_ID
-from tests.reliability.conftest import Lab, tally
+from tests.conftest import CANARY_TOKEN, ORG_ID, tally
+from tests.reliability.conftest import Lab
 
 FORMS = [echoed(CANARY_TOKEN, form) for form in ECHO_FORMS]
 

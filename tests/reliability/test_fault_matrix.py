@@ -13,7 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.reliability.conftest import Lab, tally
+from tests.conftest import tally
+from tests.reliability.conftest import Lab
 from tests.reliability.matrix import CASES, REQUEST_TIMEOUT, SURFACES, matrix, problems, run_case
 
 WORKERS = 64

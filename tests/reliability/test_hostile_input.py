@@ -20,8 +20,7 @@ from pulumi_nuon.core.errors import NuonError
 from pulumi_nuon.core.settings import resolve_settings
 from pulumi_nuon.core.wait import WaitOptions, wait_for_deploys
 from pulumi_nuon.testing.simulator import SimServer, Simulator
-from tests.conftest import CANARY_TOKEN, ORG_ID
-from tests.reliability.conftest import tally
+from tests.conftest import CANARY_TOKEN, ORG_ID, tally
 
 CMP, INL = "cmp01j5example0000000000a", "inl01j5example0000000000b"
 
