@@ -256,6 +256,8 @@ class Row:
             ours = baseline = ratio = "—"
         else:
             ours = self._shown(statistics.median(self.ours))
+            if not self.baseline and len(self.ours) > 1:  # an absolute figure: its own spread
+                ours = f"{ours} (range {self._shown(min(self.ours))}–{self._shown(max(self.ours))})"
             baseline = self._shown(statistics.median(self.baseline)) if self.baseline else "—"
             if self.baseline_label:
                 baseline = f"{baseline} ({self.baseline_label})" if self.baseline else self.baseline_label

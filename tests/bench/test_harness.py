@@ -136,6 +136,8 @@ def test_verdicts() -> None:
     assert Row("c", "c", "s", ours=(), target=Target(60, on="ours")).verdict == "not measured"
     absolute = Row("d", "d", "s", ours=(61.0,), target=Target(60, on="ours"))
     assert absolute.verdict == "fail" and absolute.cells()[4] == "≤ 60 s"
+    runs = Row("d", "d", "s", ours=(59.8, 58.9, 57.8), target=Target(60, on="ours"))
+    assert runs.verdict == "pass" and runs.cells()[1] == "58.9 s (range 57.8 s–59.8 s)"
     straddling = Row("e", "e", "ms", ours=(1.4, 1.5, 1.6), baseline=(1.0, 1.0, 1.0), target=Target(1.5))
     assert straddling.verdict == "pass" and straddling.borderline
 
