@@ -7,7 +7,7 @@ from __future__ import annotations
 import shutil
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -124,15 +124,17 @@ def tally(table: str, cases: int, wrong: int = 0) -> None:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    report: pytest.TestReport = yield  # type: ignore[misc]
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
     if call.when == "teardown":
         with _PENDING_LOCK:
             counted = [[table, kind, count] for (table, kind), count in _PENDING.items()]
             _PENDING.clear()
         if counted:
             report.user_properties.append((_TALLY_PROPERTY, counted))
-    return report  # type: ignore[return-value]
+    return report
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

@@ -8,7 +8,6 @@ ends with a line per table saying how many cases ran and how many went wrong.
 
 from __future__ import annotations
 
-import atexit
 import itertools
 import socket
 import threading
@@ -33,15 +32,24 @@ class Ids:
 class Lab:
     """The shared org, served. ``case()`` makes a fresh component and install for one case."""
 
-    def __init__(self, sim: Simulator, server: SimServer) -> None:
+    def __init__(self, sim: Simulator, server: SimServer, closed: socket.socket) -> None:
         self.sim = sim
         self.server = server
+        self._closed = closed
         self._lock = threading.Lock()
         self._count = itertools.count()
 
     @property
     def url(self) -> str:
         return self.server.url
+
+    @property
+    def refused_url(self) -> str:
+        """An http://127.0.0.1 URL where nothing listens (connection refused).
+
+        Its port stays bound, never listening, for the session: a port merely found free and let go can be taken by
+        a server another test worker starts a moment later, and the "refused" case would then be answered."""
+        return f"http://127.0.0.1:{self._closed.getsockname()[1]}"
 
     @property
     def env(self) -> dict[str, str]:
@@ -61,27 +69,9 @@ class Lab:
         return sum(1 for r in self.sim.log.records if ids.component in r.path)
 
 
-_CLOSED_PORT: list[socket.socket] = []
-_CLOSED_PORT_LOCK = threading.Lock()
-
-
-def closed_port_url() -> str:
-    """An http://127.0.0.1 URL where nothing listens (connection refused).
-
-    The port stays bound, never listening, for the life of the process: a port merely found free and let go can be
-    taken by a server another test worker starts a moment later, and the "refused" case would then be answered."""
-    with _CLOSED_PORT_LOCK:
-        if not _CLOSED_PORT:
-            sock = socket.socket()
-            sock.bind(("127.0.0.1", 0))
-            _CLOSED_PORT.append(sock)
-            atexit.register(sock.close)
-        port = _CLOSED_PORT[0].getsockname()[1]
-    return f"http://127.0.0.1:{port}"
-
-
 @pytest.fixture(scope="session")
 def lab() -> Iterator[Lab]:
     sim = Simulator(token=CANARY_TOKEN, org_id=ORG_ID, seed=12)
-    with sim.serve() as server:
-        yield Lab(sim, server)
+    with sim.serve() as server, socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        yield Lab(sim, server, closed)

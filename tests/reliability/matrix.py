@@ -38,7 +38,7 @@ from pulumi_nuon.testing.simulator import Fault
 from pulumi_nuon.testing.simulator.faults import ECHO_FORMS
 from pulumi_nuon.testing.simulator.simulator import echoed
 from tests.conftest import CANARY_TOKEN, ORG_ID
-from tests.reliability.conftest import Ids, Lab, closed_port_url
+from tests.reliability.conftest import Ids, Lab
 
 Route = Literal["latest_deploy", "releases"]
 ROUTES: tuple[Route, ...] = ("latest_deploy", "releases")
@@ -305,7 +305,7 @@ def run_case(lab: Lab, surface: str, case: Case, route: Route) -> Outcome:
     ids = lab.case()
     for fault, times in case.faults_for(route):
         lab.sim.inject(fault, route=route, times=times, path=ids.component)
-    url = closed_port_url() if case.refused else lab.url
+    url = lab.refused_url if case.refused else lab.url
     outcome = Outcome()
     started = time.monotonic()
     try:
