@@ -209,92 +209,103 @@ def _command(*argv: str, env: dict[str, str] | None = None) -> Callable[[], floa
     return timed_call(run)
 
 
+def _start_up(
+    record: Record,
+    *,
+    key: str,
+    figure: str,
+    note: str,
+    ours: tuple[str, ...],
+    baseline: tuple[str, ...],
+    baseline_label: str,
+    env: dict[str, str] | None,
+    seed: int,
+    target: Target | None = None,
+) -> None:
+    """A start-up figure: `ours` and `baseline` commands from start to exit, interleaved, in the same environment.
+
+    `env=None`: without a bytecode cache for this checkout (PYTHONDONTWRITEBYTECODE=1, an editable install): its
+    modules are compiled from source on every start, Pulumi's are not (pip compiled them when it installed them).
+    Where the checkout already has `__pycache__` directories (a run without PYTHONDONTWRITEBYTECODE wrote them),
+    they would be read all the same: the figure is then recorded as not measured."""
+    if env is None:
+        if any((ROOT / "provider").rglob("__pycache__")):
+            record(
+                Row(key=key, figure=figure, unit="ms", ours=(), note=f"{note}; not measured: provider/ has __pycache__")
+            )
+            return
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+        env.pop("PYTHONPYCACHEPREFIX", None)
+    ours_s, baseline_s = interleave(
+        _command(*ours, env=env), _command(*baseline, env=env), pairs=pairs(15), warmup=2, seed=seed
+    )
+    record(
+        Row(
+            key=key,
+            figure=figure,
+            note=note,
+            unit="ms",
+            ours=tuple(ours_s),
+            baseline=tuple(baseline_s),
+            baseline_label=baseline_label,
+            target=target,
+        )
+    )
+
+
 def test_import_time(record: Record, bytecode_cache: dict[str, str]) -> None:
-    python = sys.executable
-    ours, baseline = interleave(
-        _command(python, "-c", PROGRAM_IMPORT, env=bytecode_cache),
-        _command(python, "-c", "import pulumi", env=bytecode_cache),
-        pairs=pairs(15),
-        warmup=2,
+    ours, baseline = (sys.executable, "-c", PROGRAM_IMPORT), (sys.executable, "-c", "import pulumi")
+    _start_up(
+        record,
+        key="import",
+        figure="`import pulumi_nuon` and the names a program uses, fresh interpreter",
+        note="DeployGate, LatestDeploy, ComponentReleases and the four functions; bytecode cached, as installed",
+        ours=ours,
+        baseline=baseline,
+        baseline_label="`import pulumi`",
+        env=bytecode_cache,
         seed=3,
+        target=Target(1.10),
     )
-    record(
-        Row(
-            key="import",
-            figure="`import pulumi_nuon` and the names a program uses, fresh interpreter",
-            note="DeployGate, LatestDeploy, ComponentReleases and the four functions; bytecode cached, as installed",
-            unit="ms",
-            ours=tuple(ours),
-            baseline=tuple(baseline),
-            baseline_label="`import pulumi`",
-            target=Target(1.10),
-        )
-    )
-    # The same without a bytecode cache for this checkout (PYTHONDONTWRITEBYTECODE=1, an editable install): its
-    # modules are compiled from source on every start, Pulumi's are not (pip compiled them when it installed them).
-    uncached = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    uncached.pop("PYTHONPYCACHEPREFIX", None)
-    ours, baseline = interleave(
-        _command(python, "-c", PROGRAM_IMPORT, env=uncached),
-        _command(python, "-c", "import pulumi", env=uncached),
-        pairs=pairs(15),
-        warmup=2,
+    _start_up(
+        record,
+        key="import_uncached",
+        figure="the same, this checkout's bytecode not cached",
+        note="PYTHONDONTWRITEBYTECODE=1 with an editable install: our modules compiled on every start",
+        ours=ours,
+        baseline=baseline,
+        baseline_label="`import pulumi` (its bytecode compiled at install)",
+        env=None,
         seed=10,
-    )
-    record(
-        Row(
-            key="import_uncached",
-            figure="the same, this checkout's bytecode not cached",
-            note="PYTHONDONTWRITEBYTECODE=1 with an editable install: our modules compiled on every start",
-            unit="ms",
-            ours=tuple(ours),
-            baseline=tuple(baseline),
-            baseline_label="`import pulumi` (its bytecode compiled at install)",
-        )
     )
 
 
 def test_cli_help(record: Record, bytecode_cache: dict[str, str]) -> None:
     cli = Path(sys.executable).with_name("pulumi-nuon")
     assert cli.exists(), f"{cli} is missing: install the package (make bench does)"
-    ours, baseline = interleave(
-        _command(str(cli), "--help", env=bytecode_cache),
-        _command(sys.executable, "-c", "pass", env=bytecode_cache),
-        pairs=pairs(15),
-        warmup=2,
+    ours, baseline = (str(cli), "--help"), (sys.executable, "-c", "pass")
+    _start_up(
+        record,
+        key="cli_help",
+        figure="`pulumi-nuon --help`",
+        note="bytecode cached, as installed",
+        ours=ours,
+        baseline=baseline,
+        baseline_label="`python -c pass`",
+        env=bytecode_cache,
         seed=4,
+        target=Target(6.0),
     )
-    record(
-        Row(
-            key="cli_help",
-            figure="`pulumi-nuon --help`",
-            note="bytecode cached, as installed",
-            unit="ms",
-            ours=tuple(ours),
-            baseline=tuple(baseline),
-            baseline_label="`python -c pass`",
-            target=Target(6.0),
-        )
-    )
-    uncached = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    uncached.pop("PYTHONPYCACHEPREFIX", None)
-    ours, baseline = interleave(
-        _command(str(cli), "--help", env=uncached),
-        _command(sys.executable, "-c", "pass", env=uncached),
-        pairs=pairs(15),
-        warmup=2,
+    _start_up(
+        record,
+        key="cli_help_uncached",
+        figure="the same, this checkout's bytecode not cached",
+        note="PYTHONDONTWRITEBYTECODE=1 with an editable install",
+        ours=ours,
+        baseline=baseline,
+        baseline_label="`python -c pass`",
+        env=None,
         seed=11,
-    )
-    record(
-        Row(
-            key="cli_help_uncached",
-            figure="the same, this checkout's bytecode not cached",
-            note="PYTHONDONTWRITEBYTECODE=1 with an editable install",
-            unit="ms",
-            ours=tuple(ours),
-            baseline=tuple(baseline),
-            baseline_label="`python -c pass`",
-        )
     )
 
 
