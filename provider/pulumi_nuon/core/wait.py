@@ -514,15 +514,15 @@ class _Waiter:
         finished: asyncio.Queue[asyncio.Future[None]] = asyncio.Queue()
         tasks: dict[asyncio.Future[None], Watch] = {}
         for watch in self.watches.values():
-            task = asyncio.ensure_future(self.poll(watch))
-            task.add_done_callback(finished.put_nowait)
-            tasks[task] = watch
+            polling = asyncio.ensure_future(self.poll(watch))
+            polling.add_done_callback(finished.put_nowait)
+            tasks[polling] = watch
         try:
             for _ in range(len(tasks)):
-                task = await finished.get()
-                task.result()  # a non-transient NuonError (401, 403, bad id) ends the wait at once
-                if tasks[task].verdict is Verdict.FAIL:
-                    raise self._failed(tasks[task])
+                ended = await finished.get()
+                ended.result()  # a non-transient NuonError (401, 403, bad id) ends the wait at once
+                if tasks[ended].verdict is Verdict.FAIL:
+                    raise self._failed(tasks[ended])
         finally:
             for task in tasks:
                 task.cancel()
