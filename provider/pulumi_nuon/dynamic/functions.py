@@ -19,6 +19,7 @@ shows JSON. The mapping holds the flat values (and small release summaries), not
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -248,11 +249,34 @@ async def _acall(function: str, read: Callable[[], Awaitable[R]]) -> R:
         raise _named(function, err) from err.__cause__
 
 
-def _settings() -> Settings:
-    """The settings in force for a read: stack config, then the environment (errors name what to set)."""
-    from pulumi_nuon.core.settings import resolve_settings
+# Settings resolved before, by the raw values they were resolved from (see _settings).
+_RESOLVED: dict[tuple[str | None, ...], Settings] = {}
+_MAX_RESOLVED = 16
 
-    return resolve_settings(config=stack_config)
+
+def _settings() -> Settings:
+    """The settings in force for a read: stack config, then the environment (errors name what to set).
+
+    Every call reads the stack config key and the environment variable of each row of
+    :data:`~pulumi_nuon.core.settings.SETTINGS` again, so a value changed between two reads takes effect at the next;
+    what is cached is only the resolution of those raw values (their checks and parsing, ~40 µs a read), keyed by
+    the values themselves. A failed resolution is not cached: it raises again with the same message.
+    """
+    from pulumi_nuon.core.settings import SETTINGS, resolve_settings
+
+    config = {row.config_key: stack_config(row.config_key) for row in SETTINGS}
+    env = {row.env: os.environ.get(row.env) for row in SETTINGS}
+    key = (*config.values(), *env.values())
+    settings = _RESOLVED.get(key)
+    if settings is None:
+        settings = resolve_settings(
+            config={k: v for k, v in config.items() if v is not None},
+            env={k: v for k, v in env.items() if v is not None},
+        )
+        if len(_RESOLVED) >= _MAX_RESOLVED:
+            _RESOLVED.clear()
+        _RESOLVED[key] = settings
+    return settings
 
 
 def _check_limit(function: str, limit: object) -> int | None:
