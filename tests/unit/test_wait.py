@@ -63,7 +63,10 @@ def test_404_grace_restarts_after_a_deploy_was_seen() -> None:
 
 
 def test_without_grace_404_waits_for_ever() -> None:
-    assert assess(watch(), None, 1e9, WaitOptions())[0] is Verdict.WAIT
+    # Polled over and over, far past the default grace (300 s): a first 404 alone would wait under any grace.
+    w, options = watch(), WaitOptions(not_found_grace_seconds=None)
+    assert [assess(w, None, t, options)[0] for t in (0.0, 301.0, 1e6, 1e9)] == [Verdict.WAIT] * 4
+    assert assess(w, None, 1e9, WaitOptions())[0] is Verdict.FAIL  # the same watch under the default grace
 
 
 def test_a_deploy_of_another_build_is_waited_past_even_when_it_failed() -> None:

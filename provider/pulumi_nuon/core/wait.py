@@ -13,7 +13,6 @@ are the gate's rows of the option table (:class:`WaitOptions`).
 from __future__ import annotations
 
 import asyncio
-import enum
 import random as _random
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -34,7 +33,8 @@ from pulumi_nuon.core.errors import (
 from pulumi_nuon.core.ids import validate_nuon_id
 from pulumi_nuon.core.options import DEPLOY_GATE, auto_concurrency, check_inputs, check_value, diff_inputs
 from pulumi_nuon.core.settings import is_loopback_url
-from pulumi_nuon.core.status import SKIPPED_STATUSES, DeployPhase
+from pulumi_nuon.core.status import DeployPhase, Seen, Verdict
+from pulumi_nuon.core.status import assess as apply_rules
 
 if TYPE_CHECKING:  # the options and checks here serve a provider's check/diff, which need neither httpx nor pydantic
     from pulumi_nuon.core.client import AsyncNuonClient
@@ -182,14 +182,6 @@ class _Late(Exception):
     """The wait's deadline passed before a read could start."""
 
 
-class Verdict(str, enum.Enum):
-    """What one poll of one install concluded."""
-
-    WAIT = "wait"
-    PASS = "pass"
-    FAIL = "fail"
-
-
 @dataclass
 class Watch:
     """What the waiter remembers about one install between polls."""
@@ -219,69 +211,33 @@ class Watch:
         """(deploy id, status) of the latest deploy seen: what a progress line reports a change of."""
         return (self.deploy.id, self.deploy.status) if self.deploy else (None, None)
 
+    def see(self, deploy: InstallDeploy | None, now: float) -> Seen:
+        """This poll as the rules read it (:class:`~pulumi_nuon.core.status.Seen`), after remembering since when
+        Nuon has answered 404 and since when this deploy has awaited approval."""
+        if deploy is None:
+            if self.missing_since is None:
+                self.missing_since = now
+            self.approval_since = None
+            return Seen.of(None, missing_for=now - self.missing_since, passed_before=False)
+        self.missing_since = None
+        if deploy.phase is not DeployPhase.AWAITING_APPROVAL:
+            self.approval_since = None
+        elif self.approval_deploy != deploy.id or self.approval_since is None:
+            self.approval_since, self.approval_deploy = now, deploy.id
+        return Seen.of(
+            deploy,
+            approval_for=0.0 if self.approval_since is None else now - self.approval_since,
+            passed_before=self.passed_before is not None and deploy.id == self.passed_before,
+        )
+
 
 def assess(watch: Watch, deploy: InstallDeploy | None, now: float, options: WaitOptions) -> tuple[Verdict, str]:
-    """Decide what the latest ``deploy`` of an install means (pure apart from updating ``watch``'s memory)."""
-    if deploy is None:
-        if watch.missing_since is None:
-            watch.missing_since = now
-        watch.approval_since = None
-        grace = options.not_found_grace_seconds
-        waited = now - watch.missing_since
-        if grace is not None and waited > grace:
-            watch.hint = (
-                "Check the install and component ids; if deploys take longer to appear, raise not_found_grace_seconds."
-            )
-            return Verdict.FAIL, (
-                f"no deploy of the component appeared within the "
-                f"{grace:g}s grace period (Nuon answered 404: no deploy yet, or the install has no such component)"
-            )
-        return Verdict.WAIT, "no deploy yet (404)"
-    watch.missing_since = None
-    status = deploy.status or ""
-    phase = deploy.phase
-    label = f"deploy {deploy.id}"
-    if options.build_id is not None and deploy.build_id != options.build_id:
-        watch.approval_since = None
-        return Verdict.WAIT, (
-            f"waiting for a deploy of build {options.build_id}; latest is {label} of build {deploy.build_id} "
-            f"({status or 'no status'})"
-        )
-    if watch.passed_before is not None and deploy.id == watch.passed_before:
-        watch.approval_since = None
-        return (
-            Verdict.WAIT,
-            f"waiting for a deploy newer than {label} ({status or 'no status'}), which this gate passed last",
-        )
-    if phase is DeployPhase.AWAITING_APPROVAL:
-        if watch.approval_deploy != deploy.id or watch.approval_since is None:
-            watch.approval_since, watch.approval_deploy = now, deploy.id
-        limit = options.effective_approval_timeout
-        if limit is not None and now - watch.approval_since >= limit:
-            watch.hint = (
-                "Approve or deny the deploy in Nuon, or raise approval_timeout_seconds, then run the update again."
-            )
-            return Verdict.FAIL, (
-                f"{label} has waited for approval for {now - watch.approval_since:.0f}s (limit {limit:g}s)"
-            )
-        return Verdict.WAIT, f"{label} is {status}: waiting for approval"
-    watch.approval_since = None
-    if phase is DeployPhase.SUCCEEDED:
-        if status in SKIPPED_STATUSES and not options.accept_auto_skipped:
-            watch.hint = "Deploy a build that changes something, or set accept_auto_skipped to accept no-op deploys."
-            return Verdict.FAIL, (
-                f"{label} was auto-skipped (a no-op plan; nothing was applied) and accept_auto_skipped is False"
-            )
-        return Verdict.PASS, f"{label} is {status}: passed"
-    if phase is DeployPhase.FAILED:
-        said = f": {deploy.status_text}" if deploy.status_text else ""
-        watch.hint = "See the deploy's logs in Nuon, fix the cause and deploy again; the next update waits for it."
-        return Verdict.FAIL, f"{label} ended in status '{status}'{said}"
-    if phase is DeployPhase.SUPERSEDED:
-        return Verdict.WAIT, f"{label} was {status}; following the newer deploy"
-    if phase is DeployPhase.UNKNOWN:
-        return Verdict.WAIT, f"{label} reports status '{status}', unknown to pulumi-nuon; still waiting"
-    return Verdict.WAIT, f"{label} is {status}"
+    """What the latest ``deploy`` of an install means: the rules of :data:`~pulumi_nuon.core.status.GATE_RULES`
+    applied to this poll (``watch`` remembers what the rules need from earlier polls, and gets a failure's hint)."""
+    outcome = apply_rules(watch.see(deploy, now), options)
+    if outcome.verdict is Verdict.FAIL:
+        watch.hint = outcome.hint
+    return outcome.verdict, outcome.reason
 
 
 @dataclass(frozen=True)
