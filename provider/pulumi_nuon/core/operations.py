@@ -14,7 +14,6 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pulumi_nuon.core.errors import DeployTimeoutError
 from pulumi_nuon.core.options import Spec, check_inputs, check_limit
 from pulumi_nuon.core.views import deploy_values, gate_values, releases_values
 from pulumi_nuon.core.wait import (
@@ -139,28 +138,17 @@ async def pass_gate(
     if on_progress is not None:
         on_progress(gate_waiting_line(inputs, passed_before))
     options = WaitOptions.from_inputs(inputs)
-    capped = deadline_seconds is not None and 0 < deadline_seconds < options.timeout_seconds
-    if capped:
-        assert deadline_seconds is not None
+    if deadline_seconds is not None and 0 < deadline_seconds < options.timeout_seconds:
         options = dataclasses.replace(
             options,
             timeout_seconds=deadline_seconds,
             poll_interval_seconds=min(options.poll_interval_seconds, deadline_seconds),
+            timeout_from=f"the resource's customTimeouts ({deadline_seconds:g}s), shorter than timeout_seconds "
+            f"({options.timeout_seconds:g}s)",
         )
-    try:
-        result = await wait_for_deploys(
-            component_id, installs, options=options, client=client, on_progress=on_progress, passed_before=passed_before
-        )
-    except DeployTimeoutError as err:
-        if not capped:
-            raise
-        lines = str(err).splitlines()
-        lines.insert(
-            len(lines) - 1,  # before the closing hint
-            f"The limit was the resource's customTimeouts ({deadline_seconds:g}s), shorter than timeout_seconds "
-            f"({WaitOptions.from_inputs(inputs).timeout_seconds:g}s).",
-        )
-        raise DeployTimeoutError("\n".join(lines), result=err.result) from None
+    result = await wait_for_deploys(
+        component_id, installs, options=options, client=client, on_progress=on_progress, passed_before=passed_before
+    )
     if on_warning is not None:
         for warning in result.warnings:
             on_warning(warning)

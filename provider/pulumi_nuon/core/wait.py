@@ -22,13 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 from pulumi_nuon.core import constants as C
 from pulumi_nuon.core.errors import (
-    APIConnectionError,
+    APIError,
     DeployFailedError,
     DeployTimeoutError,
-    InternalServerError,
     InvalidArgumentError,
-    RateLimitError,
-    ResponseValidationError,
+    is_transient,
 )
 from pulumi_nuon.core.ids import validate_nuon_id
 from pulumi_nuon.core.options import DEPLOY_GATE, auto_concurrency, check_inputs, check_value, diff_inputs
@@ -52,8 +50,6 @@ __all__ = [
     "wait_for_deploys",
 ]
 
-# Errors worth polling through: Nuon or the network is having a bad moment, not the request being wrong.
-_TRANSIENT = (APIConnectionError, InternalServerError, RateLimitError, ResponseValidationError)
 _NOT_POLLED = "not polled yet"
 # A timeout message lists this many pending installs and counts the rest, so it stays one short paragraph.
 _SHOWN_PENDING = 3
@@ -86,6 +82,9 @@ class WaitOptions:
     """None: scaled to the fleet and the poll interval (:meth:`concurrency`)."""
     jitter: float = C.POLL_JITTER
     """Each sleep is the poll interval less up to this fraction, so a fleet's polls spread out."""
+    timeout_from: str = ""
+    """What set ``timeout_seconds``, when not the gate's own option (a shorter limit from outside, such as the
+    resource's ``customTimeouts``): the timeout message names it."""
 
     def __post_init__(self) -> None:
         problems = []
@@ -210,6 +209,21 @@ class Watch:
     def state(self) -> tuple[str | None, str | None]:
         """(deploy id, status) of the latest deploy seen: what a progress line reports a change of."""
         return (self.deploy.id, self.deploy.status) if self.deploy else (None, None)
+
+    def record(self, deploy: InstallDeploy | None, verdict: Verdict, reason: str) -> bool:
+        """Keep this answer and its verdict, and the history of statuses seen (for the timeout message); True when
+        it is news: the first answer, or another deploy, status or verdict than the last."""
+        news = not self.seen_answer or ((deploy.id, deploy.status) if deploy else (None, None), verdict) != (
+            self.state,
+            self.verdict,
+        )
+        self.seen_answer = True
+        self.seen_404 = self.seen_404 or deploy is None
+        self.deploy, self.verdict, self.reason = deploy, verdict, reason
+        status = self.state[1]
+        if status and (not self.seen_statuses or self.seen_statuses[-1] != status):
+            self.seen_statuses.append(status)
+        return news
 
     def see(self, deploy: InstallDeploy | None, now: float) -> Seen:
         """This poll as the rules read it (:class:`~pulumi_nuon.core.status.Seen`), after remembering since when
@@ -387,7 +401,9 @@ class _Waiter:
                 deploy = await self._latest(watch)
             except _Late:
                 return
-            except _TRANSIENT as err:
+            except APIError as err:
+                if not is_transient(err):  # the client's retry rule: Nuon or the network having a bad moment
+                    raise
                 cut = self.clock() >= self.deadline  # the wait's own deadline ended the read
                 watch.last_error = f"(cut short by the deadline) {err}" if cut else str(err)
                 if not watch.answered:
@@ -410,17 +426,9 @@ class _Waiter:
             await self._sleep_until(next_poll)
 
     def observe(self, watch: Watch, deploy: InstallDeploy | None, now: float) -> None:
-        if deploy is None:
-            watch.seen_404 = True
+        """One answer: the rules decide (:func:`assess`), the watch records it; progress and warnings observe it."""
         verdict, reason = assess(watch, deploy, now, self.options)
-        first = not watch.seen_answer
-        watch.seen_answer = True
-        previous = (watch.state, watch.verdict)
-        watch.deploy, watch.verdict, watch.reason = deploy, verdict, reason
-        status = watch.state[1]
-        if status and (not watch.seen_statuses or watch.seen_statuses[-1] != status):
-            watch.seen_statuses.append(status)
-        if first or (watch.state, verdict) != previous:
+        if watch.record(deploy, verdict, reason):
             self.say(f"{_elapsed(now - self.start)} {watch.install_id}: {reason}")
         if verdict is Verdict.PASS and deploy is not None:
             self.warn_if_stale(watch, deploy)
@@ -510,6 +518,8 @@ class _Waiter:
             lines.append(line)
         if len(pending) > _SHOWN_PENDING:
             lines.append(f"… and {len(pending) - _SHOWN_PENDING} more install(s) still waiting.")
+        if self.options.timeout_from:
+            lines.append(f"The limit was {self.options.timeout_from}.")
         lines.append("If deploys take longer, raise timeout_seconds; otherwise look at the deploys in Nuon.")
         self.say(f"{_elapsed(result.elapsed_seconds)} gate timed out")
         return DeployTimeoutError("\n".join(lines), result=result)

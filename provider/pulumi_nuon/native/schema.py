@@ -1,10 +1,11 @@
 """The native provider's Pulumi package schema, generated from the option table and the settings table.
 
 Resources and functions come from :data:`~pulumi_nuon.core.options.SPECS` (inputs, outputs, types, defaults, docs,
-which inputs replace; a gate's description ends with the rules of :data:`~pulumi_nuon.core.status.GATE_RULES`), provider config from :data:`~pulumi_nuon.core.settings.SETTINGS`; names are the tables' in
-Pulumi's camelCase. The plugin serves :func:`build_schema` from ``GetSchema``; ``schema.json`` next to this module
-is the same document checked in (for ``pulumi package gen-sdk`` and readers; a test keeps the two equal, and
-``make docs`` rewrites it). No Pulumi import here.
+which inputs replace; a gate's description ends with the rules of :data:`~pulumi_nuon.core.status.GATE_RULES`),
+provider config from :data:`~pulumi_nuon.core.settings.SETTINGS`; names are the tables' in Pulumi's camelCase. The
+plugin serves :func:`build_schema` from ``GetSchema``; ``schema.json`` next to this module is the same document
+checked in (for ``pulumi package gen-sdk`` and readers; a test keeps the two equal, and ``make docs`` rewrites it).
+No Pulumi import here.
 
 Generated SDKs get their own names (:data:`LANGUAGE`), so a generated Python SDK can never shadow this package
 (``pulumi_nuon``).
