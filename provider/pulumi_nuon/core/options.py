@@ -47,6 +47,7 @@ __all__ = [
     "check_limit",
     "check_value",
     "diff_inputs",
+    "input_doc",
     "render_options_markdown",
 ]
 
@@ -578,6 +579,19 @@ def _default_text(option: Option) -> str:
     if isinstance(option.default, float):
         return f"{option.default:g}"
     return str(option.default)
+
+
+def input_doc(option: Option) -> str:
+    """An input's doc as the Python classes show it (a ``*Args`` field, an ``__init__`` parameter): the table's doc,
+    then what it takes and its default. A test keeps the written-out docstrings equal to this."""
+    if option.type == "any":
+        return option.doc
+    allowed = option.bounds_text()
+    allowed = allowed[:1].upper() + allowed[1:]
+    default = _default_text(option)
+    if option.required:
+        return f"{option.doc} {allowed}, required."
+    return f"{option.doc} {allowed}." if default == "—" else f"{option.doc} {allowed}; default {default}."
 
 
 _CHANGE_TEXT: dict[Change, str] = {
