@@ -46,6 +46,8 @@ if TYPE_CHECKING:
         RunnerJob,
     )
     from pulumi_nuon.core.status import DeployPhase, classify
+    from pulumi_nuon.dynamic.component_releases import ComponentReleases, ComponentReleasesArgs
+    from pulumi_nuon.dynamic.deploy_gate import DeployGate, DeployGateArgs
     from pulumi_nuon.dynamic.functions import (
         GetComponentReleasesResult,
         GetLatestDeployResult,
@@ -54,8 +56,6 @@ if TYPE_CHECKING:
         get_latest_deploy,
         get_latest_deploy_output,
     )
-    from pulumi_nuon.dynamic.component_releases import ComponentReleases, ComponentReleasesArgs
-    from pulumi_nuon.dynamic.deploy_gate import DeployGate, DeployGateArgs
     from pulumi_nuon.dynamic.latest_deploy import LatestDeploy, LatestDeployArgs
     from pulumi_nuon.dynamic.stack_config import stack_config
 
