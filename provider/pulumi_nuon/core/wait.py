@@ -2,12 +2,14 @@
 
 One coroutine watches any number of installs concurrently (one polling loop per install, HTTP requests bounded by
 ``max_concurrency``) and ends when every install has passed, when any install has failed (the others are
-cancelled), or at the deadline. The decision for one poll is the pure function :func:`assess`; the loop only
-polls, sleeps and reports. No Pulumi here: the gate's provider runs this inside the dynamic-provider host.
+cancelled), or at the deadline. No Pulumi here: the gate's provider runs this inside the dynamic-provider host.
 
-What one install's latest deploy means to the waiter is the behaviour table
-:data:`pulumi_nuon.core.status.GATE_RULES` (the README and ``pulumi-nuon wait --help`` show it); the options
-are the gate's rows of the option table (:class:`WaitOptions`).
+The waiter only orchestrates. What one poll means is decided by the rules of
+:data:`pulumi_nuon.core.status.GATE_RULES` (the README and ``pulumi-nuon wait --help`` show them), applied by
+:func:`assess` to the poll as :meth:`Watch.see` normalises it; :meth:`Watch.record` keeps the answer and the history
+of statuses, and the progress lines and the stale-deploy warning observe it. Which failures are polled through is
+the client's retry rule (:func:`~pulumi_nuon.core.errors.is_transient`). The options are the gate's rows of the
+option table (:class:`WaitOptions`).
 """
 
 from __future__ import annotations
@@ -213,17 +215,14 @@ class Watch:
     def record(self, deploy: InstallDeploy | None, verdict: Verdict, reason: str) -> bool:
         """Keep this answer and its verdict, and the history of statuses seen (for the timeout message); True when
         it is news: the first answer, or another deploy, status or verdict than the last."""
-        news = not self.seen_answer or ((deploy.id, deploy.status) if deploy else (None, None), verdict) != (
-            self.state,
-            self.verdict,
-        )
+        first, previous = not self.seen_answer, (self.state, self.verdict)
         self.seen_answer = True
         self.seen_404 = self.seen_404 or deploy is None
         self.deploy, self.verdict, self.reason = deploy, verdict, reason
         status = self.state[1]
         if status and (not self.seen_statuses or self.seen_statuses[-1] != status):
             self.seen_statuses.append(status)
-        return news
+        return first or (self.state, verdict) != previous
 
     def see(self, deploy: InstallDeploy | None, now: float) -> Seen:
         """This poll as the rules read it (:class:`~pulumi_nuon.core.status.Seen`), after remembering since when
