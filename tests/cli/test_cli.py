@@ -207,11 +207,20 @@ def test_insecure_url_and_bad_ids_exit_3(org: Org) -> None:
     assert org.sim.log.count() == 0
 
 
-def test_usage_errors_exit_3_not_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["wait", "inl1"]) == EXIT_ERROR  # --component missing
-    assert main(["wait", "--component", "c", "i", "--timeout", "-1"]) == EXIT_ERROR
+def test_usage_errors_exit_3_not_2(
+    org: Org, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Working settings and ids, and an active deploy to wait for: only the usage error can make these exit 3.
+    for name, value in org.env.items():
+        monkeypatch.setenv(name, value)
+    assert main(["wait", org.prod.id]) == EXIT_ERROR  # --component missing
+    assert "error:" in capsys.readouterr().err
+    assert main(["wait", "--component", org.app.id, org.prod.id, "--timeout", "-1"]) == EXIT_ERROR
+    assert "timeout" in capsys.readouterr().err
     assert main(["nonsense"]) == EXIT_ERROR
     assert "error:" in capsys.readouterr().err
+    assert org.sim.log.count() == 0
+    assert main(["wait", "--component", org.app.id, org.prod.id, *FAST]) == EXIT_OK  # the same, well formed
 
 
 def test_help_teaches_every_command(capsys: pytest.CaptureFixture[str]) -> None:
@@ -227,9 +236,16 @@ def test_help_teaches_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.startswith("pulumi-nuon ")
 
 
-def test_no_token_flag() -> None:
-    assert main(["releases", "cmp000", "--api-token", "x"]) == EXIT_ERROR
-    assert main(["releases", "cmp000", "--token", "x"]) == EXIT_ERROR
+def test_no_token_flag(org: Org, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # Working settings and a real component: only the refused flag can make these exit 3.
+    for name, value in org.env.items():
+        monkeypatch.setenv(name, value)
+    for flag in ("--api-token", "--token"):
+        assert main(["releases", org.app.id, flag, CANARY_TOKEN]) == EXIT_ERROR
+        err = capsys.readouterr().err
+        assert f"unrecognized arguments: {flag}" in err and CANARY_TOKEN not in err
+    assert org.sim.log.count() == 0
+    assert main(["releases", org.app.id]) == EXIT_OK  # the same, without the flag
 
 
 def test_demo_with_the_pulumi_engine_and_no_cli_exits_3(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

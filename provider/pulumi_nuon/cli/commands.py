@@ -76,6 +76,10 @@ class _Parser(argparse.ArgumentParser):
     """argparse with usage errors on exit code 3, so 2 keeps meaning "timed out" for `wait`."""
 
     def error(self, message: str) -> NoReturn:
+        head, found, rest = message.partition("unrecognized arguments: ")
+        if found:  # name the flags only: a value after one may be a secret (`--api-token <token>` is not a flag)
+            flags = [word for word in rest.split() if word.startswith("-")]
+            message = head + found + (" ".join(flags) if flags else "values that belong to no option")
         self.print_usage(sys.stderr)
         self.exit(EXIT_ERROR, f"error: {message}\n")
 
