@@ -47,8 +47,10 @@ $(FLOOR_STAMP): pyproject.toml tests/constraints-floor.txt
 	-@$(call PYCACHE,$(FLOOR_VENV)) $(FLOOR_VENV)/bin/python -m compileall -qq -j 0 $(FLOOR_VENV)/lib provider tests
 	touch $(FLOOR_STAMP)
 
+# The real Pulumi CLI when there is one (on PATH, or built by `make pulumi-cli`), else LocalEngine (it says so).
 demo: $(STAMP)
-	$(BIN)/pulumi-nuon demo
+	@bin=$$(bash tools/pulumi-cli/build.sh --find 2>/dev/null); \
+	$(BIN)/pulumi-nuon demo $${bin:+--pulumi-bin $$bin}
 
 # The suite runs in TEST_WORKERS pytest-xdist workers, and the floor run goes beside it (a second make job, its
 # output kept in a file and shown after the main run's): most of the suite's time is provider hosts, programs and

@@ -4,6 +4,7 @@
 #
 #   tools/pulumi-cli/build.sh            use a `pulumi` on PATH at or above the pinned version, else build (cached)
 #   tools/pulumi-cli/build.sh --build    always use the cached build (building it when missing)
+#   tools/pulumi-cli/build.sh --find     print the folder only if one is there already (PATH or cache); never build
 #
 # What it builds, into ${PULUMI_NUON_CACHE:-~/.cache/pulumi-nuon}/pulumi-cli/<version>/bin:
 #   pulumi                           github.com/pulumi/pulumi/pkg/v3/cmd/pulumi at the version pinned in go.mod
@@ -22,9 +23,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 mode=${1:-}
 case "$mode" in
-"" | --build) ;;
+"" | --build | --find) ;;
 *)
-    echo "usage: $0 [--build]" >&2
+    echo "usage: $0 [--build | --find]" >&2
     exit 2
     ;;
 esac
@@ -53,13 +54,16 @@ fi
 
 cache_root=${PULUMI_NUON_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-nuon}
 dest=$cache_root/pulumi-cli/$version
-stamp_value=$(cat "$here/go.mod" "$here/go.sum" "$here/yaml/go.mod" "$here/yaml/go.sum" "$0" | sha256sum | cut -d' ' -f1)
+# The stamp: what the build is made from, and `layout`, raised when this script changes what it puts in bin/.
+layout=1
+stamp_value=$( (echo "layout $layout" && cat "$here/go.mod" "$here/go.sum" "$here/yaml/go.mod" "$here/yaml/go.sum") | sha256sum | cut -d' ' -f1)
 if [ -f "$dest/stamp" ] && [ "$(cat "$dest/stamp")" = "$stamp_value" ] && [ -x "$dest/bin/pulumi" ]; then
     say "cached: $dest/bin ($("$dest/bin/pulumi" version))"
     echo "$dest/bin"
     exit 0
 fi
 
+[ "$mode" != --find ] || exit 1
 command -v go >/dev/null 2>&1 || die "the Go toolchain is needed to build the Pulumi CLI (go 1.26 or newer): install it, or put a Pulumi CLI >= $version on PATH"
 mkdir -p "$cache_root/pulumi-cli"
 # A cold build fills the Go module cache (3.3 GB measured) and build cache (2.0 GB): about 6 GiB in all.
