@@ -11,7 +11,6 @@ import base64
 import hmac
 import itertools
 import json
-import random
 import re
 import threading
 from collections.abc import Sequence
@@ -35,7 +34,6 @@ __all__ = ["DEFAULT_ORG_ID", "DEFAULT_TOKEN", "Simulator"]
 
 DEFAULT_TOKEN = "sim-token"
 DEFAULT_ORG_ID = "org-sim"
-_DEFAULT_EPOCH = datetime(2026, 11, 22, 10, 0, 0, tzinfo=timezone.utc)
 _DEFAULT_LIMIT = 10
 _MAX_LIMIT = 100
 _RELEASES = re.compile(r"/v1/components/(?P<component>[^/]+)/releases")
@@ -90,7 +88,8 @@ class Simulator:
     """An in-memory Nuon org and control API. All methods are thread-safe.
 
     Refer to components and installs by object, id or name. Times (`at=`) are simulated seconds on `clock`
-    (default: a `ManualClock` at 0); `None` means now.
+    (default: a `ManualClock` at 0); `None` means now. Timestamps put simulated time 0 at the wall-clock time the
+    simulator was made (`epoch=` or a scenario's `epoch` fixes it instead), so they read like a real Nuon's.
     """
 
     def __init__(
@@ -108,8 +107,8 @@ class Simulator:
         self.log = RequestLog()
         self._releases_gone: int | None = None
         self._ids = Ids(seed)
-        if epoch is None:  # a seeded fraction of a second, so timestamps show real-looking microseconds
-            epoch = _DEFAULT_EPOCH + timedelta(microseconds=random.Random(seed).randrange(1, 1_000_000))
+        if epoch is None:  # simulated time 0 is now (less what the clock already shows): believable timestamps
+            epoch = datetime.now(timezone.utc) - timedelta(seconds=self.clock.now())
         self._stamps = Stamps(epoch)
         self._faults = FaultBook(seed)
         self._auto_advance: dict[Route, float] = {}
