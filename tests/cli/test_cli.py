@@ -167,6 +167,72 @@ def test_wait_on_a_terminal_rewrites_a_live_status_line(org: Org) -> None:
     assert text.endswith("\r\x1b[K")  # the status line is cleared at the end
 
 
+def _wait_in_a_process(org: Org, stderr_to_a_terminal_of: int | None) -> tuple[int, str]:
+    """`pulumi-nuon wait` as a real process through a 5-status rollout, its stderr a pipe or a pseudo-terminal
+    `stderr_to_a_terminal_of` columns wide; (exit code, stderr as the terminal or pipe received it)."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+    import threading
+
+    org.sim.trigger_deploy(org.prod, org.app, timeline=Timeline.apply_success(step_seconds=5))
+    org.sim.auto_advance(5, route="latest_deploy")
+    argv = [str(SCRIPT), "wait", "--component", org.app.id, org.prod.id, "--interval", "0.3", "--timeout", "30"]
+    env = {**os.environ, **org.env}
+    env.pop("COLUMNS", None)
+    if stderr_to_a_terminal_of is None:
+        done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60, check=False)
+        return done.returncode, done.stderr
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, stderr_to_a_terminal_of, 0, 0))
+    received = bytearray()
+
+    def read() -> None:
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the last writer closed the terminal
+                return
+            if not chunk:
+                return
+            received.extend(chunk)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=slave)
+        os.close(slave)
+        proc.communicate(timeout=60)
+        reader.join(timeout=10)
+    finally:
+        os.close(master)
+    return proc.returncode, received.decode().replace("\r\n", "\n")
+
+
+def test_wait_on_a_terminal_keeps_its_status_line_within_the_terminals_width(org: Org) -> None:
+    code, err = _wait_in_a_process(org, stderr_to_a_terminal_of=60)
+    assert code == EXIT_OK, err
+    rows = err.split("\n")
+    drawn = [part for row in rows for part in row.split("\r\x1b[K") if part]
+    status = [part for part in drawn if part.startswith("waiting for 1 install(s)")]
+    assert len(status) >= 3, err  # redrawn while it waited
+    assert max(len(part) for part in drawn if part in status) <= 59, status  # never wraps to a second row
+    assert any(part.endswith("…") and len(part) == 59 for part in status), status  # the long ones are cut
+    assert f"deploy {org.sim.latest_deploy(org.prod, org.app)['id']} is executing" in err  # type: ignore[index]
+
+
+def test_wait_not_on_a_terminal_writes_one_plain_line_per_status_change(org: Org) -> None:
+    code, err = _wait_in_a_process(org, stderr_to_a_terminal_of=None)
+    assert code == EXIT_OK, err
+    assert "\r" not in err and "\x1b" not in err and "waiting for 1 install(s)" not in err
+    lines = err.splitlines()
+    assert len(lines) == len(set(lines)), lines  # each status change once
+    statuses = [line.split(" is ", 1)[1].split(":")[0] for line in lines if " is " in line]
+    assert statuses[-1] == "active" and "executing" in statuses, lines
+    assert lines[-1].endswith("all 1 install(s) passed")
+
+
 # -- errors: one line, exit 3, never a traceback ---------------------------------------------------------------
 
 

@@ -346,8 +346,26 @@ def _cmd_deploy(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _columns(stream: TextIO) -> int:
+    """The width of the terminal ``stream`` writes to, as ``shutil.get_terminal_size`` tells it (``$COLUMNS``
+    first), asked of the stream itself: stdout may be a pipe (``| tee``) while stderr is the terminal."""
+    import os
+    import shutil
+
+    fallback = shutil.get_terminal_size()
+    if os.environ.get("COLUMNS", "").isdigit():
+        return fallback.columns
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or fallback.columns
+    except (AttributeError, OSError, ValueError):  # not a real file (a test's StringIO), or closed
+        return fallback.columns
+
+
 class _LiveLine:
-    """Progress for `wait`: on a terminal, permanent lines plus one status line rewritten with `\\r`."""
+    """Progress for `wait`: permanent lines, one per status change; on a terminal also one status line, rewritten
+    in place with `\\r` and cut to the terminal's width less one column (a line that wraps could not be rewritten:
+    each redraw would leave a row behind). Not on a terminal (CI logs, pipes), plain lines only, as pip and
+    pulumi do."""
 
     def __init__(self, err: TextIO, *, live: bool, count: int) -> None:
         self._err = err
@@ -369,7 +387,10 @@ class _LiveLine:
             return
         elapsed = time.monotonic() - self._started
         status = f"waiting for {self._count} install(s)… {elapsed:6.1f}s  (last: {self._last})"
-        self._err.write("\r\x1b[K" + status[:200])
+        width = max(_columns(self._err) - 1, 1)  # asked each time: the terminal may have been resized
+        if len(status) > width:
+            status = status[: width - 1] + "…"
+        self._err.write("\r\x1b[K" + status)
         self._err.flush()
         self._shown = True
 
