@@ -215,7 +215,7 @@ class Watch:
     seen_404: bool = False
     passed_before: str | None = None
     """The deploy this gate passed last on this install: it does not count again (see :func:`previous_passes`)."""
-    seen_unfinished: set[str] = field(default_factory=set)
+    seen_unfinished: set[str | None] = field(default_factory=set)
     """Deploys this wait saw in progress or awaiting approval: one that then passes finished while watched."""
 
     @property
