@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -16,8 +17,10 @@ import pytest
 
 import pulumi_nuon as nuon
 from pulumi_nuon.cli import EXIT_ERROR, EXIT_FAILED, EXIT_OK, EXIT_TIMEOUT, main
+from pulumi_nuon.core.options import SPECS
+from pulumi_nuon.core.settings import SETTINGS
 from pulumi_nuon.testing.simulator import Timeline
-from tests.conftest import CANARY_TOKEN, ORG_ID, Org
+from tests.conftest import CANARY_TOKEN, CMP1, INL1, ORG_ID, Org
 
 SCRIPT = Path(sys.executable).parent / "pulumi-nuon"
 FAST = ["--interval", "0.05", "--timeout", "10"]
@@ -255,13 +258,16 @@ def test_missing_settings_are_said_in_shell_terms(monkeypatch: pytest.MonkeyPatc
     code, _, err = run("releases", "cmp000")
     assert code == EXIT_ERROR
     assert err == (
-        "error: no Nuon API token: export NUON_API_TOKEN=... (the CLI reads the Nuon API token only from the "
+        "error: no Nuon API token: export NUON_API_TOKEN=<api token> (the CLI reads the Nuon API token only from the "
         "environment, so it stays out of shell history).\n"
     )
     monkeypatch.setenv("NUON_API_TOKEN", "t")
     code, _, err = run("deploy", "inl000", "cmp000")
     assert code == EXIT_ERROR
-    assert "export NUON_ORG_ID=... or pass --org-id" in err
+    assert (
+        err
+        == "error: no Nuon org id (sent as `X-Nuon-Org-ID`): export NUON_ORG_ID=<org id> or pass --org-id <org id>.\n"
+    )
     assert "pulumi config" not in err and "org_id=" not in err
 
 
@@ -271,6 +277,68 @@ def test_insecure_url_and_bad_ids_exit_3(org: Org) -> None:
     code, _, err = run("deploy", "inl with space", org.app.id)
     assert code == EXIT_ERROR and err.startswith("error: ")
     assert org.sim.log.count() == 0
+
+
+# Every name the core uses for an option or a setting (the option table's and SETTINGS'): none may reach a CLI user.
+PYTHON_NAMES = re.compile(
+    r"\b("
+    + "|".join(
+        sorted(n for n in {o.name for spec in SPECS for o in spec.inputs} | {s.name for s in SETTINGS} if "_" in n)
+    )
+    + r")\b"
+    "|nuon:[a-z]+[A-Z]"
+)
+
+
+@pytest.mark.parametrize(
+    ("argv", "flag"),
+    [
+        (["releases", "cmp0", "--limit", "abc"], "--limit"),
+        (["releases", "cmp0", "--limit", "0"], "--limit"),
+        (["wait", "--component", CMP1, INL1, "--timeout", "x"], "--timeout"),
+        (["wait", "--component", CMP1, INL1, "--timeout", "5"], "--interval (10) must not exceed --timeout (5)"),
+        (["wait", "--component", CMP1, INL1, "--interval", "0"], "--interval"),
+        (["wait", "--component", CMP1, INL1, "--concurrency", "1.5"], "--concurrency"),
+        (["wait", "--component", CMP1, INL1, "--build-id", "x"], "--build-id"),
+        (["wait", "--component", "cmp0", INL1], "--component"),
+        (["wait", "--component", CMP1, "inl0"], "INSTALL"),
+        (["deploy", INL1, "cmp/0"], "COMPONENT"),
+        (["releases", "cmp 0"], "COMPONENT"),
+        (["--request-timeout", "0", "deploy", INL1, CMP1], "--request-timeout"),
+        (["simulate", "--port", "70000"], "--port"),
+        (["demo", "--speed", "0"], "--speed"),
+    ],
+)
+def test_every_usage_error_names_the_flag_never_a_python_name(
+    argv: list[str], flag: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NUON_API_TOKEN", "t")
+    monkeypatch.setenv("NUON_ORG_ID", ORG_ID)
+    monkeypatch.setenv("NUON_API_URL", "http://127.0.0.1:9")  # nothing is sent: each fails before a request
+    code, _, err = run(*argv)
+    err += capsys.readouterr().err  # argparse writes its usage errors to sys.stderr
+    assert code == EXIT_ERROR, err
+    said = err.splitlines()[-1]
+    assert said.startswith("error: ") and flag in said, said
+    assert not PYTHON_NAMES.search(said) and "could not convert" not in said, said
+
+
+def test_the_wait_messages_and_help_speak_in_flags(org: Org, capsys: pytest.CaptureFixture[str]) -> None:
+    org.sim.trigger_deploy(org.prod, org.app, timeline=Timeline.constant("executing"))
+    code, _, err = run("wait", "--component", org.app.id, org.prod.id, "--interval", "0.05", "--timeout", "0.3")
+    assert code == EXIT_TIMEOUT and "raise --timeout" in err, err
+    org.sim.trigger_deploy(org.prod, org.app, timeline=Timeline.constant("auto-skipped"))
+    code, _, err = run("wait", "--component", org.app.id, org.prod.id, *FAST, "--no-accept-auto-skipped")
+    assert code == EXIT_FAILED and "--no-accept-auto-skipped was given" in err, err
+    assert "leave out --no-accept-auto-skipped to accept no-op deploys" in err
+    assert not PYTHON_NAMES.search(err), err
+    code, _, err = run("wait", "--component", org.app.id, org.prod.id, *FAST)  # unpinned, passing on an old deploy
+    assert code == EXIT_OK and "Pin the deploy with --build-id" in err, err
+    assert not PYTHON_NAMES.search(err), err
+    assert main(["wait", "--help"]) == EXIT_OK
+    help_text = capsys.readouterr().out
+    assert "unless --no-accept-auto-skipped was given" in help_text and "--not-found-grace" in help_text
+    assert not PYTHON_NAMES.search(help_text.split("What the wait does")[1]), help_text
 
 
 def test_usage_errors_exit_3_not_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -76,7 +76,8 @@ class Option:
     """A lower ``minimum`` that holds when the API URL is a loopback address (a local simulator)."""
     change: Change = "none"
     cli: str | None = None
-    """The ``pulumi-nuon wait`` flag, or None when the CLI has no such flag."""
+    """The ``pulumi-nuon`` flag (or positional argument) that sets it, or None when the CLI has none. The CLI's
+    messages name the option by it."""
     wait: bool = False
     """A field of :class:`~pulumi_nuon.core.wait.WaitOptions` of the same name."""
     id_kind: str | None = None
@@ -189,6 +190,7 @@ _LIMIT = Option(
     minimum=1,
     maximum=C.RELEASES_PAGE_SIZE * C.MAX_RELEASE_PAGES,
     change="update",
+    cli="--limit",
 )
 
 DEPLOY_GATE = Spec(
