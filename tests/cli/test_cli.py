@@ -10,6 +10,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -19,7 +20,7 @@ import pulumi_nuon as nuon
 from pulumi_nuon.cli import EXIT_ERROR, EXIT_FAILED, EXIT_OK, EXIT_TIMEOUT, main
 from pulumi_nuon.core.options import SPECS
 from pulumi_nuon.core.settings import SETTINGS
-from pulumi_nuon.testing.simulator import Timeline
+from pulumi_nuon.testing.simulator import Scenario, Timeline
 from tests.conftest import CANARY_TOKEN, CMP1, INL1, ORG_ID, Org
 
 SCRIPT = Path(sys.executable).parent / "pulumi-nuon"
@@ -416,7 +417,7 @@ def test_simulate_serves_until_interrupted_or_terminated(stop_signal: signal.Sig
     )
     try:
         assert proc.stdout is not None
-        lines = [proc.stdout.readline() for _ in range(5)]
+        lines = [proc.stdout.readline() for _ in range(9)]
         export = next(line for line in lines if "export NUON_API_URL=" in line)
         settings = dict(part.split("=", 1) for part in export.split()[1:])
         assert settings["NUON_API_URL"].startswith("http://127.0.0.1:")
@@ -435,6 +436,48 @@ def test_simulate_serves_until_interrupted_or_terminated(stop_signal: signal.Sig
     assert proc.returncode == EXIT_OK, err
     assert "Nuon simulator stopped." in out
     assert "Traceback" not in err
+
+
+def test_simulate_prints_its_ids_and_commands_that_work_when_pasted() -> None:
+    """The newcomer's path: `simulate` in one shell; its export line and its `wait` line pasted into another (from
+    the same directory, the venv not activated) wait through the whole rollout and pass, without a warning."""
+    import shlex
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NUON_")}
+    env["PATH"] = os.defpath  # the venv is not on PATH, as after `make demo`
+    proc = subprocess.Popen(
+        [str(SCRIPT), "simulate", "--speed", "4"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        printed = []
+        while not printed or not printed[-1].startswith("Press Ctrl-C"):
+            printed.append(proc.stdout.readline())
+        text = "".join(printed)
+        sim = Scenario.load("demo").build()
+        component, install = sim.component("web-app"), sim.install("acme-prod")
+        assert f"component web-app: {component.id}" in text and f"install acme-prod: {install.id}" in text
+        for other in ("globex-prod", "initech-staging"):
+            assert f"install {other}: {sim.install(other).id}" in text
+        export = next(line for line in printed if line.strip().startswith("export "))
+        pasted_env = {**env, **dict(part.split("=", 1) for part in shlex.split(export)[1:])}
+        wait = next(line for line in printed if " wait " in line)
+        argv = shlex.split(wait)
+        assert Path(argv[0]).resolve() == SCRIPT.resolve()  # relative to where `simulate` ran, when under it
+        assert f"`source {Path(argv[0]).parent / 'activate'}` first" in text
+        assert "--build-id" in argv and install.id in argv and component.id in argv
+        time.sleep(5)  # the newcomer reads before pasting: the rollout (4 s at --speed 4) has passed on the clock
+        done = subprocess.run(argv, env=pasted_env, capture_output=True, text=True, timeout=60, check=False)
+        assert done.returncode == EXIT_OK, done.stderr
+        assert "warning" not in done.stderr
+        for status in ("queued", "executing", "pending-approval", "active"):  # it saw the rollout all the same
+            assert f"is {status}" in done.stderr, done.stderr
+        deploy = next(line for line in printed if " deploy " in line and " wait " not in line)
+        done = subprocess.run(shlex.split(deploy), env=pasted_env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == EXIT_OK and "status" in done.stdout and "active" in done.stdout, done.stderr
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=10)
 
 
 def test_wait_fails_when_no_deploy_appears_within_the_grace(org: Org) -> None:

@@ -297,7 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_option_type(_SPEED),
         default=C.DEMO_SPEED,
         metavar="X",
-        help="simulated time runs X× real time; the gate's polls keep pace (default: %(default)g: a ~10 s wait)",
+        help="simulated time runs X× real time; the gate's polls keep pace (default: %(default)g: the gate waits "
+        f"about {C.DEMO_DEPLOY_SECONDS / C.DEMO_SPEED:.0f} s)",
     )
     p.add_argument(
         "--engine",
@@ -564,6 +565,34 @@ def _cmd_wait(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return code
 
 
+def how_to_run() -> tuple[str, str | None]:
+    """How the user runs this CLI from the shell they are in: (command, a note on how else), e.g.
+    ``(".venv/bin/pulumi-nuon", "or `source .venv/bin/activate` first, then plain `pulumi-nuon`")`` after
+    `make demo`, or ``("pulumi-nuon", None)`` when the script on PATH is this one. What the CLI prints for the
+    user to paste starts with it."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    bin_dir = Path(sys.executable).parent  # not resolved: a venv's python is a symlink out of the venv
+    script = bin_dir / _PROG
+    if not script.is_file():
+        return f"{sys.executable} -m pulumi_nuon", None
+    found = shutil.which(_PROG)
+    if found is not None and os.path.samefile(found, script):
+        return _PROG, None
+
+    def shown(path: Path) -> str:
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            return str(path)
+
+    activate = bin_dir / "activate"
+    note = f"or `source {shown(activate)}` first, then plain `{_PROG}`" if activate.is_file() else None
+    return shown(script), note
+
+
 def _cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
     import signal
     import threading
@@ -576,7 +605,8 @@ def _cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
     try:
-        serve_forever(args.scenario, args.port, out, speed=args.speed, stop=stop)
+        command, note = how_to_run()
+        serve_forever(args.scenario, args.port, out, speed=args.speed, stop=stop, command=command, command_note=note)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
