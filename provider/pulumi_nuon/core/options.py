@@ -6,7 +6,7 @@ Each :class:`Option` says its name, type, default, bounds, one-line doc, what a 
 - the checks of every front end (:func:`check_inputs`: the dynamic providers' ``check``, the native plugin's);
 - the diff rule (:func:`diff_inputs`);
 - :class:`~pulumi_nuon.core.wait.WaitOptions` (its fields and defaults are the rows with ``wait=True``);
-- the CLI's ``wait`` flags, and the README's option tables (:func:`render_options_markdown`);
+- the CLI's ``wait`` flags and messages, and the option tables of docs/reference.md (:func:`render_options_markdown`);
 - the native provider's schema (names in camelCase, types, docs, defaults).
 
 Python signatures (``DeployGate.__init__``, ``DeployGateArgs``) are written out for type checkers, and a test
@@ -559,7 +559,7 @@ _CHANGE_TEXT: dict[Change, str] = {
 
 
 def render_options_markdown(spec: Spec) -> str:
-    """``spec``'s inputs as the Markdown table the README shows (a test keeps the README equal to this)."""
+    """``spec``'s inputs as the Markdown table docs/reference.md shows (a test keeps the page equal to this)."""
     with_cli = any(o.cli for o in spec.inputs)
     head = ["input", "type", "default", "a change", *(["CLI"] if with_cli else []), "what"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
