@@ -223,6 +223,7 @@ def test_wait_on_a_terminal_keeps_its_status_line_within_the_terminals_width(org
     assert len(status) >= 3, err  # redrawn while it waited
     assert max(len(part) for part in drawn if part in status) <= 59, status  # never wraps to a second row
     assert any(part.endswith("…") and len(part) == 59 for part in status), status  # the long ones are cut
+    assert any("last: executing (inl" in part for part in status), status  # the news first, the id cut
     assert f"deploy {org.sim.latest_deploy(org.prod, org.app)['id']} is executing" in err  # type: ignore[index]
 
 

@@ -410,6 +410,10 @@ def _columns(stream: TextIO) -> int:
         return fallback.columns
 
 
+# A progress line of the waiter: `[   4.9s] inl…: deploy dpl… is pending-approval: waiting for approval`.
+_PROGRESS_LINE = re.compile(r"\[\s*[\d.]+s\]\s+(?P<install>\S+): (?:deploy \S+ is )?(?P<what>.+)")
+
+
 class _LiveLine:
     """Progress for `wait`: permanent lines, one per status change; on a terminal also one status line, rewritten
     in place with `\\r` and cut to the terminal's width less one column (a line that wraps could not be rewritten:
@@ -427,7 +431,9 @@ class _LiveLine:
     def line(self, text: str) -> None:
         self._clear()
         self._err.write(text.rstrip("\n") + "\n")
-        self._last = text.strip()
+        # The status first and the install after it, so a narrow terminal cuts the id rather than the news.
+        said = _PROGRESS_LINE.match(text.strip())
+        self._last = f"{said['what']} ({said['install']})" if said else text.strip()
         self._err.flush()
         self.redraw()
 
@@ -435,7 +441,7 @@ class _LiveLine:
         if not self._live:
             return
         elapsed = time.monotonic() - self._started
-        status = f"waiting for {self._count} install(s)… {elapsed:6.1f}s  (last: {self._last})"
+        status = f"waiting for {self._count} install(s)… {elapsed:6.1f}s  last: {self._last}"
         width = max(_columns(self._err) - 1, 1)  # asked each time: the terminal may have been resized
         if len(status) > width:
             status = status[: width - 1] + "…"
