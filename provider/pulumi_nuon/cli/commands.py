@@ -411,7 +411,7 @@ def _columns(stream: TextIO) -> int:
 
 
 # A progress line of the waiter: `[   4.9s] inl…: deploy dpl… is pending-approval: waiting for approval`.
-_PROGRESS_LINE = re.compile(r"\[\s*[\d.]+s\]\s+(?P<install>\S+): (?:deploy \S+ is )?(?P<what>.+)")
+_PROGRESS_LINE = re.compile(r"\[\s*[\d.]+s\]\s+(?:(?P<install>\S+): (?:deploy \S+ is )?)?(?P<what>.+)")
 
 
 class _LiveLine:
@@ -433,7 +433,10 @@ class _LiveLine:
         self._err.write(text.rstrip("\n") + "\n")
         # The status first and the install after it, so a narrow terminal cuts the id rather than the news.
         said = _PROGRESS_LINE.match(text.strip())
-        self._last = f"{said['what']} ({said['install']})" if said else text.strip()
+        if said is None:
+            self._last = text.strip()
+        else:
+            self._last = f"{said['what']} ({said['install']})" if said["install"] else said["what"]
         self._err.flush()
         self.redraw()
 
