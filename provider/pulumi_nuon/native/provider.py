@@ -61,15 +61,15 @@ from pulumi_nuon.core.errors import (  # noqa: E402
     NuonError,
 )
 from pulumi_nuon.core.operations import (  # noqa: E402
+    check_spec_inputs,
     inputs_from_id,
     pass_gate,
     read_values,
     resource_id,
     resource_outputs,
 )
-from pulumi_nuon.core.options import DEPLOY_GATE, Spec, camel, check_inputs, diff_inputs  # noqa: E402
+from pulumi_nuon.core.options import Spec, camel, check_inputs, diff_inputs  # noqa: E402
 from pulumi_nuon.core.settings import SETTINGS, check_api_url, is_loopback_url, resolve_api_url  # noqa: E402
-from pulumi_nuon.core.wait import check_gate_inputs  # noqa: E402
 from pulumi_nuon.native.schema import config_name, in_camel_case, schema_text, spec_for_token  # noqa: E402
 from pulumi_nuon.native.values import UNKNOWN, is_known, plain_inputs, property_map, to_plain  # noqa: E402
 
@@ -242,11 +242,9 @@ class NuonProvider(Provider):
     async def check(self, request: CheckRequest) -> CheckResponse:
         spec = self._spec(request.urn)
         given = plain_inputs(spec, request.new_inputs)
-        if spec is DEPLOY_GATE:
-            loopback = is_loopback_url(resolve_api_url(self._settings))  # a faster poll interval is allowed there
-            inputs, problems = check_gate_inputs(given.values, known=is_known, loopback=loopback)
-        else:
-            inputs, problems = check_inputs(spec, given.values, known=is_known)
+        # A faster poll interval is allowed on a loopback API URL: only then do the settings matter to a check.
+        loopback = spec.checks_depend_on_url and is_loopback_url(resolve_api_url(self._settings))
+        inputs, problems = check_spec_inputs(spec, given.values, known=is_known, loopback=loopback)
         failures = [CheckFailure(camel(name), in_camel_case(reason)) for name, reason in problems]
         return CheckResponse(inputs=property_map(_inputs_only(spec, inputs), secrets=given.secrets), failures=failures)
 
@@ -297,7 +295,7 @@ class NuonProvider(Provider):
     async def read(self, request: ReadRequest) -> ReadResponse:
         """``pulumi refresh`` (and import): the reading resources read again; a gate keeps what it recorded."""
         spec = self._spec(request.urn)
-        if spec is DEPLOY_GATE:
+        if spec.waits:
             return ReadResponse(request.resource_id, request.properties, request.inputs)
         given = plain_inputs(spec, request.inputs or request.properties)
         inputs = inputs_from_id(spec, request.resource_id, given.values)
@@ -316,7 +314,7 @@ class NuonProvider(Provider):
     ) -> dict[str, Any]:
         """Read (or, for a gate, wait) as the resource's create and update do (``previous``: the state an update
         starts from); the values to output."""
-        if spec is not DEPLOY_GATE:
+        if not spec.waits:
             return await self._read(spec, inputs)
         last = ["no deploy seen yet"]
 
