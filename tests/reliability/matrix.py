@@ -35,9 +35,9 @@ from pulumi_nuon.core.errors import (
     ResponseValidationError,
 )
 from pulumi_nuon.testing.simulator import Fault
-from pulumi_nuon.testing.simulator.faults import ECHO_FORMS
+from pulumi_nuon.testing.simulator.faults import ECHO_FORMS, ECHO_HEADERS, HEADER_FORMS
 from pulumi_nuon.testing.simulator.simulator import echoed
-from tests.conftest import CANARY_TOKEN, ORG_ID
+from tests.conftest import CANARY_TOKEN, ORG_ID, token_shown
 from tests.reliability.conftest import Ids, Lab
 
 Route = Literal["latest_deploy", "releases"]
@@ -213,6 +213,28 @@ CASES: list[Case] = [
     Case("latency 0.2s", always(Fault.latency(0.2)), OK, OK),
     Case("latency beyond one attempt, once", once(Fault.latency(1.3)), OK, OK),
 ]
+CASES += [
+    # The sync client reads on a worker with a hard deadline: trickled headers end in a timeout on every surface.
+    Case(
+        "headers trickled a byte at a time",
+        always(Fault.trickle_headers(seconds_per_byte=0.05)),
+        APITimeoutError,
+        APITimeoutError,
+        words="in time",
+    ),
+]
+for _header in ECHO_HEADERS:
+    for _form in HEADER_FORMS[_header]:
+        _status = 503 if _header == "retry-after" else 401
+        _expect = InternalServerError if _status == 503 else AuthenticationError
+        CASES.append(
+            Case(
+                f"token echoed ({_form}) in {_header}",
+                always(Fault.echo_header(_header, _form, status=_status)),
+                _expect,
+                _expect,
+            )
+        )
 for _form in ECHO_FORMS:
     CASES += [
         Case(f"token echoed ({_form}) in a 200", always(Fault.echo(_form)), OK, OK),
@@ -375,6 +397,8 @@ def problems(surface: str, case: Case, route: Route, outcome: Outcome) -> list[s
     for form in ECHO_FORMS:
         if echoed(CANARY_TOKEN, form) in outcome.text:
             wrong.append(f"the token shows ({form})")
+    if token_shown(outcome.text):
+        wrong.append("the token (or half of it) shows once escapes, spaces and invisible characters are undone")
     return wrong
 
 

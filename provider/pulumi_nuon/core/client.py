@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import queue
 import random as _random
 import ssl
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import httpx
 
@@ -29,6 +30,7 @@ from pulumi_nuon.core import protocol
 from pulumi_nuon.core.errors import APIError, InvalidArgumentError, NotFoundError, ResponseTooLargeError
 from pulumi_nuon.core.models import ComponentRelease, InstallDeploy
 from pulumi_nuon.core.options import TIMEOUT, check_value
+from pulumi_nuon.core.redaction import guard_logs
 from pulumi_nuon.core.settings import ConfigSource, Settings, resolve_settings
 
 __all__ = ["AsyncNuonClient", "NuonClient", "ssl_context"]
@@ -117,6 +119,73 @@ class _Reader:
         )
 
 
+class _Late(Exception):
+    """A sync attempt's deadline passed while its worker was still sending or reading."""
+
+
+class _Worker:
+    """A daemon thread running one exchange at a time for a sync client. Abandoned when an exchange outlasts its
+    deadline: it finishes that exchange (the server decides when) and ends, and the caller has long moved on."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        threading.Thread(target=self._loop, name="pulumi-nuon-read", daemon=True).start()
+
+    def _loop(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            job()
+
+    def submit(self, job: Callable[[], None]) -> None:
+        self._jobs.put(job)
+
+    def stop(self) -> None:
+        self._jobs.put(None)
+
+
+class _Workers:
+    """The sync client's workers: each attempt runs on an idle one (a new one when none is idle, as when reads
+    run from several threads at once), and the caller waits for it at most until the attempt's deadline."""
+
+    _KEEP = 8
+
+    def __init__(self) -> None:
+        self._idle: list[_Worker] = []
+        self._lock = threading.Lock()
+
+    def run(self, work: Callable[[], T], seconds: float) -> T:
+        with self._lock:
+            worker = self._idle.pop() if self._idle else _Worker()
+        done = threading.Event()
+        box: list[Any] = []
+
+        def job() -> None:
+            try:
+                box.append((True, work()))
+            except BaseException as exc:  # handed to the caller, whatever it is
+                box.append((False, exc))
+            done.set()
+
+        worker.submit(job)
+        if not done.wait(seconds):
+            worker.stop()  # ends after the exchange it is stuck in
+            raise _Late()
+        with self._lock:
+            if len(self._idle) < self._KEEP:
+                self._idle.append(worker)
+            else:
+                worker.stop()
+        ok, value = box[0]
+        if not ok:
+            raise value
+        return cast(T, value)
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.stop()
+
+
 class _BaseClient:
     """Settings, retry policy, time limits and request construction shared by both clients."""
 
@@ -137,6 +206,8 @@ class _BaseClient:
     ) -> None:
         self._timeout = _check_timeout(timeout)
         self._settings = resolve_settings(api_token, org_id, api_url, request_timeout=request_timeout, config=config)
+        # httpx and httpcore log reason phrases and headers, which a server may fill with the token.
+        self._log_guard = guard_logs(self._settings.api_token)
         self._policy = protocol.RetryPolicy(max_retries=max_retries)
         self._random = random if random is not None else _random.random
         self._clock = clock if clock is not None else time.time
@@ -262,9 +333,11 @@ class NuonClient(_BaseClient):
         )
         self._sleep = sleep if sleep is not None else time.sleep
         self._http = httpx.Client(transport=transport, **self._client_kwargs())
+        self._workers = _Workers()
 
     def close(self) -> None:
         """Close the connection pool."""
+        self._workers.close()
         self._http.close()
 
     def __enter__(self) -> NuonClient:
@@ -277,6 +350,33 @@ class NuonClient(_BaseClient):
 
     def _attempt(self, path: str, params: Mapping[str, int] | None, attempts: protocol.Attempts) -> protocol.Body:
         timeout, ends = self._prepare(attempts)
+        readers: list[_Reader] = []
+        try:
+            # On a worker with a hard deadline: httpx's timeouts are per read, so a server that trickles its headers
+            # (or body) a byte at a time would otherwise hold this call for as long as it trickles.
+            return self._workers.run(
+                lambda: self._exchange(path, params, attempts, timeout, ends, readers),
+                max(0.0, ends - attempts.monotonic()),
+            )
+        except _Late as exc:
+            if readers:  # the headers had come: the body was too slow
+                reader = readers[0]
+                raise protocol.body_error(
+                    "GET", path, reader.response.status_code, f"{reader.size:,} bytes read", timed_out=True
+                ) from exc
+            raise protocol.transport_error(
+                "GET", path, httpx.ReadTimeout("no complete answer in time"), self._settings
+            ) from exc
+
+    def _exchange(
+        self,
+        path: str,
+        params: Mapping[str, int] | None,
+        attempts: protocol.Attempts,
+        timeout: httpx.Timeout,
+        ends: float,
+        readers: list[_Reader],
+    ) -> protocol.Body:
         try:
             request = self._http.build_request("GET", self._url(self._http, path), params=params, timeout=timeout)
             response = self._http.send(request, stream=True)
@@ -284,6 +384,7 @@ class NuonClient(_BaseClient):
             raise protocol.transport_error("GET", path, exc, self._settings) from exc
         try:
             reader = _Reader(response, attempts, ends, path)
+            readers.append(reader)
             try:
                 for chunk in response.iter_bytes():
                     reader.take(chunk)

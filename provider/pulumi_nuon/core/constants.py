@@ -7,17 +7,16 @@ status rules in :mod:`pulumi_nuon.core.status`. Everything else that more than o
 from __future__ import annotations
 
 DEFAULT_API_URL = "https://api.nuon.co"
-
-ENV_API_TOKEN = "NUON_API_TOKEN"
-ENV_ORG_ID = "NUON_ORG_ID"
-ENV_API_URL = "NUON_API_URL"
-ENV_REQUEST_TIMEOUT = "NUON_REQUEST_TIMEOUT"
+# The connection settings (name, stack config key, environment variable, CLI flag, bounds) are the rows of
+# pulumi_nuon.core.settings.SETTINGS; only their size limits live here.
 
 CONFIG_NAMESPACE = "nuon"
-CONFIG_API_TOKEN = "nuon:apiToken"
-CONFIG_ORG_ID = "nuon:orgId"
-CONFIG_API_URL = "nuon:apiUrl"
-CONFIG_REQUEST_TIMEOUT = "nuon:requestTimeout"
+
+# The longest setting values accepted (ConfigurationError beyond): Nuon's tokens are a few hundred characters at
+# most, and a value far longer is a paste gone wrong. Every value is also bounded so nothing downstream (the
+# redactor, httpx's URL parser, a header) ever works on an unbounded string.
+MAX_TOKEN_LENGTH = 4096
+MAX_URL_LENGTH = 2048
 
 # A short connect timeout fails fast on a dead host; the read timeout allows for multi-megabyte release pages.
 DEFAULT_CONNECT_TIMEOUT = 5.0

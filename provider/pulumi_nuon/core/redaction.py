@@ -5,11 +5,20 @@ finds the token in these forms and replaces each occurrence with ``***``:
 
 - as it is;
 - with any of its characters escaped as JSON (``\\u0063``), as a C/Python escape (``\\x63``), percent-encoded
-  (``%63``) or as an HTML character reference (``&#99;``, ``&#x63;``);
-- with carriage returns, line feeds, NULs or tabs (raw or escaped: ``\\r``, ``\\n``, ``\\u0000``, ``%0A``)
-  between its characters, as a header or log line split by a proxy would show it;
+  (``%63``), as an HTML character reference (``&#99;``, ``&#x63;``) or a named one (``&hyphen;``);
+- with whitespace, NULs or invisible characters between its characters (raw or escaped: ``\\r``, ``\\n``,
+  ``\\u0000``, ``%0A``, ``&#10;``, a zero-width space), as a folded header (CRLF and a space), a log line split by
+  a proxy, or a paste would show it;
+- with a dash shown as ``+`` or as a Unicode dash (``‐``, ``−``);
 - base64-encoded, at any byte alignment (inside a ``Basic`` header or a longer encoded blob), standard or
   URL-safe alphabet.
+
+**How.** Text is read once into a canonical form — escapes decoded, whitespace and invisible characters dropped,
+dashes folded — remembering where each canonical character came from; the token (canonicalised the same way) is
+found there with ``str.find`` and each occurrence masked in the original text, from the first character it came
+from to the last. Everything is linear in the text and the token: a token of thousands of characters costs no
+more than reading it (a regular expression per character, as before, cost seconds and megabytes per thousand).
+Text without any escape, space or dash skips the canonical pass.
 
 **Short tokens.** A token shorter than :data:`~pulumi_nuon.core.constants.MIN_REDACT_LENGTH` characters cannot
 be told from ordinary text (a one-letter token is in every word). It is redacted only where it stands alone —
@@ -18,38 +27,109 @@ so this only ever concerns test tokens; it keeps "deploy" from becoming "d***plo
 
 Redaction runs on whole texts, before any excerpt is cut, so half a token is never left at a cut. Every outgoing
 string of the package goes through it: error messages, Nuon's own words (``error``, ``description``,
-``status_description``), quoted bodies, and every string of a parsed payload when the body carries the token.
+``status_description``), quoted bodies, headers quoted in messages, httpx's and httpcore's log records
+(:func:`guard_logs`), and every string of a parsed payload when the body carries the token.
 """
 
 from __future__ import annotations
 
 import base64
+import bisect
 import functools
+import html.entities
+import logging
 import re
+import threading
+import weakref
 from typing import Any
 
 from pulumi_nuon.core import constants as C
 
-__all__ = ["MASK", "Redactor", "redact", "redactor"]
+__all__ = ["MASK", "Redactor", "guard_logs", "redact", "redactor"]
 
 MASK = "***"
 
-# What may sit between the token's characters: CR, LF, NUL, tab, raw or escaped.
-_JUNK = r"(?:[\r\n\x00\t]|\\[rn0t]|\\u000[09aAdD]|\\x0[09aAdD]|%0[09aAdD]|&#(?:0|9|10|13);|&#[xX]0?[09aAdD];)*"
-# Bytes whose presence makes the slower escaped-form search worth running.
-_ESCAPE_MARKERS = (b"\\", b"%", b"&#", b"\r", b"\n", b"\x00", b"\t")
+# One unit of an escaped or split form: an escape standing for one character, or junk standing for none.
+_UNIT = re.compile(
+    r"\\u(?P<u>[0-9a-fA-F]{4})"
+    r"|\\x(?P<x>[0-9a-fA-F]{2})"
+    r"|%(?P<pct>[0-9a-fA-F]{2})"
+    r"|&#(?P<dec>[0-9]{1,7});"
+    r"|&#[xX](?P<hex>[0-9a-fA-F]{1,6});"
+    r"|&(?P<name>[A-Za-z][A-Za-z0-9]{1,31});"
+    r"|\\[rnt0]"
+    r"|[\s\x00\u00ad\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]"
+)
+# Characters that drop out of the canonical form (whitespace, NUL, soft hyphen, zero-width and bidi marks), and
+# the dashes folded to "-".
+_DROPPED = re.compile(r"[\s\x00\u00ad\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+_FOLD = str.maketrans({c: "-" for c in "+\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d"})
+# Text holding none of these has the same canonical form as itself (up to the dash fold): the fast path.
+_MARKERS = re.compile(
+    r"[\\%&\s\x00\u00ad\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff+\u2010-\u2014\u2212\ufe63\uff0d]"
+)
+_BYTE_MARKERS = (b"\\", b"%", b"&", b"\r", b"\n", b"\x00", b"\t", b" ", b"+", b"\xe2", b"\xc2", b"\xef")
 
 
-def _hex(code: int, width: int) -> str:
-    return "".join(f"[{d}{d.upper()}]" if d.isalpha() else d for d in f"{code:0{width}x}")
+def _decoded(unit: re.Match[str]) -> str:
+    """What one unit stands for in the canonical form ("" for junk; an unknown entity stays as it is)."""
+    groups = unit.groupdict()
+    for name, base in (("u", 16), ("x", 16), ("pct", 16), ("dec", 10), ("hex", 16)):
+        if groups[name] is not None:
+            code = int(groups[name], base)
+            char = chr(code) if code <= 0x10FFFF else ""
+            return "" if _DROPPED.fullmatch(char) else char.translate(_FOLD)
+    if groups["name"] is not None:
+        named = html.entities.html5.get(groups["name"] + ";")
+        if named is None:
+            return unit.group()
+        return "" if _DROPPED.fullmatch(named) else named.translate(_FOLD)
+    return ""  # an escaped or raw junk character
 
 
-def _char(c: str) -> str:
-    code = ord(c)
-    forms = [re.escape(c), r"\\u" + _hex(code, 4), "&#0*" + str(code) + ";", "&#[xX]0*" + _hex(code, 2) + ";"]
-    if code < 0x80:
-        forms += [r"\\x" + _hex(code, 2), "%" + _hex(code, 2)]
-    return "(?:" + "|".join(forms) + ")"
+def canonical(text: str) -> str:
+    """``text`` as the redactor compares it: escapes decoded, whitespace and invisible characters dropped, dashes
+    folded."""
+    return _UNIT.sub(_decoded, text).translate(_FOLD)
+
+
+class _Mapped:
+    """The canonical form of a text, and for each of its characters where in the text it came from."""
+
+    def __init__(self, text: str) -> None:
+        pieces: list[str] = []
+        self.starts: list[int] = []  # canonical offset where each segment starts
+        self.origins: list[int] = []  # text offset where each segment starts
+        self.ends: list[int] = []  # text offset where each segment ends
+        self.plain: list[bool] = []
+        at, size = 0, 0
+        for unit in _UNIT.finditer(text):
+            if unit.start() > at:
+                self._add(pieces, text[at : unit.start()].translate(_FOLD), size, at, unit.start(), True)
+                size += unit.start() - at
+            decoded = _decoded(unit)
+            if decoded:
+                self._add(pieces, decoded, size, unit.start(), unit.end(), False)
+                size += len(decoded)
+            at = unit.end()
+        if at < len(text):
+            self._add(pieces, text[at:].translate(_FOLD), size, at, len(text), True)
+        self.text = "".join(pieces)
+
+    def _add(self, pieces: list[str], piece: str, start: int, origin: int, end: int, plain: bool) -> None:
+        pieces.append(piece)
+        self.starts.append(start)
+        self.origins.append(origin)
+        self.ends.append(end)
+        self.plain.append(plain)
+
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        """The text span that canonical characters ``first``..``last`` (inclusive) came from."""
+        i = bisect.bisect_right(self.starts, first) - 1
+        start = self.origins[i] + (first - self.starts[i] if self.plain[i] else 0)
+        j = bisect.bisect_right(self.starts, last) - 1
+        end = self.origins[j] + (last - self.starts[j] + 1) if self.plain[j] else self.ends[j]
+        return start, end
 
 
 def _base64_fragments(secret: bytes) -> list[str]:
@@ -70,45 +150,58 @@ class Redactor:
     def __init__(self, secret: str) -> None:
         self.secret = secret
         self.short = len(secret) < C.MIN_REDACT_LENGTH
-        if not secret:
-            self._pattern: re.Pattern[str] | None = None
-            self._fragments: list[str] = []
-        elif self.short:
-            self._pattern = re.compile(r"(?<![A-Za-z0-9])" + re.escape(secret) + r"(?![A-Za-z0-9])")
-            self._fragments = []
-        else:
-            self._pattern = re.compile(_JUNK.join(_char(c) for c in secret))
-            self._fragments = _base64_fragments(secret.encode())
+        self._canonical = canonical(secret) if secret and not self.short else ""
+        self._fragments = _base64_fragments(secret.encode()) if secret and not self.short else []
+        self._short = (
+            re.compile(r"(?<![A-Za-z0-9])" + re.escape(secret) + r"(?![A-Za-z0-9])") if secret and self.short else None
+        )
         self._raw = secret.encode()
-        self._bytes_pattern = re.compile(self._pattern.pattern.encode()) if self._pattern and secret.isascii() else None
 
     def __repr__(self) -> str:
         return f"Redactor(length={len(self.secret)})"
 
     def text(self, text: str) -> str:
         """``text`` with every occurrence of the secret, in every form, replaced by ``***``."""
-        if self._pattern is None or not text:
+        if not self.secret or not text:
             return text
-        text = self._pattern.sub(MASK, text)
+        if self._short is not None:
+            return self._short.sub(MASK, text)
+        if self._canonical and (_MARKERS.search(text) is not None or _MARKERS.search(self.secret) is not None):
+            text = self._masked(text)
+        elif self.secret in text:
+            text = text.replace(self.secret, MASK)
         for fragment in self._fragments:
             if fragment in text:
                 text = text.replace(fragment, MASK)
         return text
 
+    def _masked(self, text: str) -> str:
+        mapped = _Mapped(text)
+        found, at, size = [], 0, len(self._canonical)
+        while (at := mapped.text.find(self._canonical, at)) != -1:
+            found.append(mapped.span(at, at + size - 1))
+            at += size
+        if not found:
+            return text
+        out, last = [], 0
+        for start, end in found:
+            out += [text[last:start], MASK]
+            last = end
+        out.append(text[last:])
+        return "".join(out)
+
     def found_in(self, body: bytes) -> bool:
         """Whether ``body`` may carry the secret in any form (cheap checks first; a multi-megabyte page without
         escapes costs a few substring searches)."""
-        if self._pattern is None or not body:
+        if not self.secret or not body:
             return False
         if self.short:
             return self._raw in body
         if self._raw in body or any(f.encode() in body for f in self._fragments):
             return True
-        if not any(marker in body for marker in _ESCAPE_MARKERS):
+        if not any(marker in body for marker in _BYTE_MARKERS):
             return False
-        if self._bytes_pattern is not None:
-            return self._bytes_pattern.search(body) is not None
-        return self._pattern.search(body.decode("utf-8", "replace")) is not None
+        return self._canonical in canonical(body.decode("utf-8", "replace"))
 
     def value(self, value: Any) -> Any:
         """A parsed JSON value with every string in it (keys too) redacted."""
@@ -130,3 +223,66 @@ def redactor(secret: str) -> Redactor:
 def redact(text: str, secret: str) -> str:
     """``text`` without ``secret`` in any form (see the module docstring for the forms and the short-token rule)."""
     return redactor(secret).text(text) if secret else text
+
+
+# --- log records of the HTTP libraries -------------------------------------------------------------------------
+
+# httpx logs each request at INFO with the response's reason phrase, and httpcore at DEBUG with every response
+# header: a server that echoes the token there would put it in the program's logs. Filters on these loggers mask
+# the tokens of every client alive in the process. (Filters on a logger do not apply to its children: each
+# logger that writes records is named.)
+_HTTP_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+)
+_TOKENS: weakref.WeakValueDictionary[int, _Token] = weakref.WeakValueDictionary()
+_TOKENS_LOCK = threading.Lock()
+_GUARD: _RedactingFilter | None = None
+
+
+class _Token:
+    """A token kept for the log filter as long as the object guarding it (a client) is alive."""
+
+    __slots__ = ("__weakref__", "secret")
+
+    def __init__(self, secret: str) -> None:
+        self.secret = secret
+
+    def __repr__(self) -> str:
+        return "_Token(***)"
+
+
+class _RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        secrets = [token.secret for token in list(_TOKENS.values())]
+        if not secrets:
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # a record that cannot be formatted is logging's to report
+            return True
+        clean = message
+        for secret in dict.fromkeys(secrets):
+            clean = redact(clean, secret)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
+def guard_logs(secret: str) -> object:
+    """Mask ``secret`` in httpx's and httpcore's log records while the returned object is referenced (a client
+    keeps it). Installs the filters on first use; costs nothing per record while no token is guarded."""
+    global _GUARD
+    token = _Token(secret)
+    with _TOKENS_LOCK:
+        _TOKENS[id(token)] = token
+        if _GUARD is None:
+            _GUARD = _RedactingFilter()
+            for name in _HTTP_LOGGERS:
+                logging.getLogger(name).addFilter(_GUARD)
+    return token
