@@ -17,7 +17,7 @@ import pytest
 import pulumi_nuon as nuon
 from pulumi_nuon.cli import EXIT_ERROR, EXIT_FAILED, EXIT_OK, EXIT_TIMEOUT, main
 from pulumi_nuon.testing.simulator import Timeline
-from tests.conftest import CANARY_TOKEN, ORG_ID, Org
+from tests.conftest import CANARY_TOKEN, CMP1, INL1, ORG_ID, Org
 
 SCRIPT = Path(sys.executable).parent / "pulumi-nuon"
 FAST = ["--interval", "0.05", "--timeout", "10"]
@@ -59,7 +59,7 @@ def test_releases_json_is_plain_json_with_limit(org: Org) -> None:
 
 
 def test_releases_of_unknown_component_lists_nothing(org: Org) -> None:
-    code, out, _ = run("releases", "cmpunknown00000000000000000")
+    code, out, _ = run("releases", "cmpunknown0000000000000000")
     assert code == EXIT_OK
     assert "No releases" in out
 
@@ -186,14 +186,14 @@ def test_bad_token_exits_3_without_traceback(org: Org, monkeypatch: pytest.Monke
 
 def test_missing_settings_are_said_in_shell_terms(monkeypatch: pytest.MonkeyPatch) -> None:
     """A shell user sets environment variables and flags: no `pulumi config set`, no `api_token=`."""
-    code, _, err = run("releases", "cmp000")
+    code, _, err = run("releases", CMP1)
     assert code == EXIT_ERROR
     assert err == (
         "error: no Nuon API token: export NUON_API_TOKEN=... (the CLI reads the Nuon API token only from the "
         "environment, so it stays out of shell history).\n"
     )
     monkeypatch.setenv("NUON_API_TOKEN", "t")
-    code, _, err = run("deploy", "inl000", "cmp000")
+    code, _, err = run("deploy", INL1, CMP1)
     assert code == EXIT_ERROR
     assert "export NUON_ORG_ID=... or pass --org-id" in err
     assert "pulumi config" not in err and "org_id=" not in err

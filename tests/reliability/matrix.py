@@ -214,6 +214,22 @@ CASES: list[Case] = [
     Case("latency beyond one attempt, once", once(Fault.latency(1.3)), OK, OK),
 ]
 CASES += [
+    Case(
+        "a deploy of another install",
+        always(Fault.answer('{"id": "dpl1", "status": "active", "install_id": "inlsomeoneelse000000000000"}')),
+        ResponseValidationError,
+        OK,
+        routes=("latest_deploy",),
+        words="not the",
+    ),
+    Case(
+        "a deploy of another component",
+        always(Fault.answer('{"id": "dpl1", "status": "active", "component_id": "cmpsomeoneelse000000000000"}')),
+        ResponseValidationError,
+        OK,
+        routes=("latest_deploy",),
+        words="not the",
+    ),
     # The sync client reads on a worker with a hard deadline: trickled headers end in a timeout on every surface.
     Case(
         "headers trickled a byte at a time",

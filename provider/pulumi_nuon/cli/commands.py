@@ -587,6 +587,9 @@ def _in_shell_terms(exc: ConfigurationError) -> str:
 
     setting = next((s for s in SETTINGS if s.name == exc.missing), None)
     if setting is None:
+        wrong = next((s for s in SETTINGS if s.name == exc.setting), None)
+        if wrong is not None:  # a flag's value is passed on as the client's argument: name the flag instead
+            return str(exc).replace(f"({wrong.name}=)", f"({wrong.cli or wrong.env})")
         return str(exc)
     what = setting.doc.rstrip(".").replace("The ", "", 1)
     how = f"export {setting.env}=..." + (f" or pass {setting.cli} ..." if setting.cli else "")

@@ -27,11 +27,17 @@ import httpx
 
 from pulumi_nuon.core import constants as C
 from pulumi_nuon.core import protocol
-from pulumi_nuon.core.errors import APIError, InvalidArgumentError, NotFoundError, ResponseTooLargeError
+from pulumi_nuon.core.errors import (
+    APIError,
+    ConfigurationError,
+    InvalidArgumentError,
+    NotFoundError,
+    ResponseTooLargeError,
+)
 from pulumi_nuon.core.models import ComponentRelease, InstallDeploy
 from pulumi_nuon.core.options import TIMEOUT, check_value
 from pulumi_nuon.core.redaction import guard_logs
-from pulumi_nuon.core.settings import ConfigSource, Settings, resolve_settings
+from pulumi_nuon.core.settings import API_URL, ConfigSource, Settings, resolve_settings
 
 __all__ = ["AsyncNuonClient", "NuonClient", "ssl_context"]
 
@@ -206,6 +212,13 @@ class _BaseClient:
     ) -> None:
         self._timeout = _check_timeout(timeout)
         self._settings = resolve_settings(api_token, org_id, api_url, request_timeout=request_timeout, config=config)
+        try:  # settings checked the URL; httpx's own parser has the last word, before any request
+            httpx.URL(self._settings.api_url)
+        except (httpx.InvalidURL, ValueError) as err:
+            raise ConfigurationError(
+                f"Nuon API URL {self._settings.api_url[:120]!r} is not a URL httpx can use ({type(err).__name__}). "
+                f"Check {API_URL.where}."
+            ) from None
         # httpx and httpcore log reason phrases and headers, which a server may fill with the token.
         self._log_guard = guard_logs(self._settings.api_token)
         self._policy = protocol.RetryPolicy(max_retries=max_retries)

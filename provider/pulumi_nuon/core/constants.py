@@ -85,6 +85,10 @@ AUTO_CONCURRENCY_MAX = 32
 ASSUMED_READ_SECONDS = 0.2
 ROUND_SHARE = 0.5
 
+# A deploy's time up to this far ahead of this machine's clock is clock skew; further ahead, it says nothing of when the
+# deploy finished (the gate warns, as for a deploy older than itself).
+MAX_CLOCK_SKEW = 300.0
+
 # The waiter sleeps in slices this long at most, so cancellation and the deadline are noticed quickly.
 WAIT_SLEEP_SLICE = 0.5
 # Each sleep between polls is the poll interval less up to this fraction, so a fleet's polls spread out.
