@@ -35,7 +35,7 @@ from pulumi_nuon.core.errors import (
     ResponseValidationError,
 )
 from pulumi_nuon.testing.simulator import Fault
-from pulumi_nuon.testing.simulator.faults import ECHO_FORMS, ECHO_HEADERS, HEADER_FORMS
+from pulumi_nuon.testing.simulator.faults import ECHO_FORMS
 from pulumi_nuon.testing.simulator.simulator import echoed
 from tests.conftest import CANARY_TOKEN, ORG_ID, token_shown
 from tests.reliability.conftest import Ids, Lab
@@ -239,18 +239,6 @@ CASES += [
         words="in time",
     ),
 ]
-for _header in ECHO_HEADERS:
-    for _form in HEADER_FORMS[_header]:
-        _status = 503 if _header == "retry-after" else 401
-        _expect = InternalServerError if _status == 503 else AuthenticationError
-        CASES.append(
-            Case(
-                f"token echoed ({_form}) in {_header}",
-                always(Fault.echo_header(_header, _form, status=_status)),
-                _expect,
-                _expect,
-            )
-        )
 for _form in ECHO_FORMS:
     CASES += [
         Case(f"token echoed ({_form}) in a 200", always(Fault.echo(_form)), OK, OK),

@@ -177,8 +177,8 @@ def test_the_token_never_shows_when_echoed_in_headers_in_errors_cli_output_or_ht
     lab: Lab, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Reason phrases, Content-Type, Retry-After and Server headers that carry the token in any form a header can
-    (folded, escaped, entities, ``+`` for ``-``): the client's errors, the CLI's output and httpx's and httpcore's
-    log records (INFO request lines, DEBUG headers) stay clean."""
+    (folded, escaped, entities, ``+`` for ``-``): the sync and async clients' errors, the functions', the CLI's
+    output and httpx's and httpcore's log records (INFO request lines, DEBUG headers) stay clean."""
     caplog.set_level(logging.DEBUG)
     for name, value in lab.env.items():
         monkeypatch.setenv(name, value)
@@ -203,6 +203,21 @@ def test_the_token_never_shows_when_echoed_in_headers_in_errors_cli_output_or_ht
                     shown.append(_shown(call()))
                 except NuonError as err:
                     shown.append(_shown(err) + _shown(err.args))
+
+        async def read() -> str:
+            async with nuon.AsyncNuonClient(
+                api_token=CANARY_TOKEN, org_id=ORG_ID, api_url=lab.url, request_timeout=3
+            ) as client:
+                try:
+                    return _shown(await client.get_latest_deploy(ids.install, ids.component))
+                except NuonError as err:
+                    return _shown(err) + _shown(err.args)
+
+        shown.append(asyncio.run(read()))
+        try:
+            shown.append(_shown(nuon.get_component_releases(ids.component)))
+        except NuonError as err:
+            shown.append(_shown(err))
         out, err = io.StringIO(), io.StringIO()
         cli_main(["deploy", ids.install, ids.component, "--request-timeout", "3"], stdout=out, stderr=err)
         return "\n".join([*shown, out.getvalue(), err.getvalue()])
