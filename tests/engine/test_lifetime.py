@@ -166,8 +166,8 @@ def test_the_plugin_exits_by_itself_when_its_engine_is_killed(signal_: signal.Si
     script = Path(sys.executable).parent / "pulumi-resource-nuon"
     engine = subprocess.Popen([sys.executable, "-c", _STAND_IN_ENGINE, str(script)], stdout=subprocess.PIPE, text=True)
     assert engine.stdout is not None
-    plugin = int(engine.stdout.readline())
     try:
+        plugin = int(engine.stdout.readline())
         time.sleep(1.5)  # the plugin has reached its engine at least once
         os.kill(plugin, 0)  # alive while its engine is
         engine.send_signal(signal_)

@@ -365,11 +365,13 @@ class NuonClient(_BaseClient):
         timeout, ends = self._prepare(attempts)
         readers: list[_Reader] = []
         try:
-            # On a worker with a hard deadline: httpx's timeouts are per read, so a server that trickles its headers
-            # (or body) a byte at a time would otherwise hold this call for as long as it trickles.
+            # On a worker, waited for at most until the call's deadline: httpx's timeouts are per read, so a server
+            # that trickles its headers a byte at a time would otherwise hold the call for as long as it trickles.
+            # (The attempt's own limit is httpx's per-read timeouts and the body reader's; the worker is the
+            # call's backstop, so a slow machine does not turn a slow attempt into a failed one.)
             return self._workers.run(
                 lambda: self._exchange(path, params, attempts, timeout, ends, readers),
-                max(0.0, ends - attempts.monotonic()),
+                max(attempts.left(), C.MIN_ATTEMPT_TIME),
             )
         except _Late as exc:
             if readers:  # the headers had come: the body was too slow
