@@ -132,6 +132,10 @@ def test_the_token_never_shows_in_state_outputs_host_output_or_pickles(lab: Lab)
     echoing = [lab.case() for _ in ECHO_FORMS]
     for ids, form in zip(echoing, ECHO_FORMS, strict=True):
         lab.sim.inject(Fault.echo(form), path=ids.component)
+    # A reason phrase carrying the token, in three forms: the dynamic provider's error and the host's stderr.
+    headers = [lab.case() for _ in range(3)]
+    for ids, form in zip(headers, ("raw", "plus_for_dash", "html_named"), strict=True):
+        lab.sim.inject(Fault.echo_header("reason", form), path=ids.component)
 
     def program() -> None:
         for i, ids in enumerate(echoing):
@@ -142,12 +146,15 @@ def test_the_token_never_shows_in_state_outputs_host_output_or_pickles(lab: Lab)
             pulumi.export(f"releases-{i}", releases.release_ids)
             pulumi.export(f"read-{i}", read.status_description)
         nuon.DeployGate("gate", component_id=failing.component, install_id=failing.install, poll_interval_seconds=0.05)
+        for i, ids in enumerate(headers):
+            nuon.LatestDeploy(f"header-{i}", install_id=ids.install, component_id=ids.component)
 
     config = {"nuon:apiUrl": lab.url, "nuon:orgId": ORG_ID, "nuon:apiToken": Secret(CANARY_TOKEN)}
     with LocalEngine(program, project="canary", stack="dev", config=config) as engine:
         result = engine.up()
         refreshed = engine.refresh()
     assert not result.success and "denied: ***" in (result.error or "")
+    assert "401 Denied ***" in (result.error or "")
     pickles = [
         base64.b64decode(r["inputs"]["__provider"]).decode("latin-1")
         for r in result.state["resources"]
@@ -164,7 +171,7 @@ def test_the_token_never_shows_in_state_outputs_host_output_or_pickles(lab: Lab)
         "state after refresh": json.dumps(refreshed.state),
         "refresh host output": refreshed.host_stderr + refreshed.host_stdout + (refreshed.error or ""),
     }
-    wrong = [f"{place}: {leaks(text)}" for place, text in places.items() if leaks(text)]
+    wrong = [f"{place}: {_leaks(text)}" for place, text in places.items() if _leaks(text)]
     tally("canary", len(places), len(wrong))
     assert not wrong, "\n".join(wrong)
 
