@@ -49,7 +49,8 @@ __all__ = ["MASK", "Redactor", "guard_logs", "redact", "redactor"]
 
 MASK = "***"
 
-# One unit of an escaped or split form: an escape standing for one character, or junk standing for none.
+# One unit of an escaped or split form: an escape standing for one character, or a run of junk standing for none.
+_JUNK_CHARS = r"\s\x00\u00ad\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff"
 _UNIT = re.compile(
     r"\\u(?P<u>[0-9a-fA-F]{4})"
     r"|\\x(?P<x>[0-9a-fA-F]{2})"
@@ -58,28 +59,29 @@ _UNIT = re.compile(
     r"|&#[xX](?P<hex>[0-9a-fA-F]{1,6});"
     r"|&(?P<name>[A-Za-z][A-Za-z0-9]{1,31});"
     r"|\\[rnt0]"
-    r"|[\s\x00\u00ad\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]"
+    rf"|[{_JUNK_CHARS}]+"
 )
 # Characters that drop out of the canonical form (whitespace, NUL, soft hyphen, zero-width and bidi marks), and
 # the dashes folded to "-".
-_DROPPED = re.compile(r"[\s\x00\u00ad\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+_DROPPED = re.compile(rf"[{_JUNK_CHARS}]")
 _FOLD = str.maketrans({c: "-" for c in "+\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d"})
-# Text holding none of these has the same canonical form as itself (up to the dash fold): the fast path.
-_MARKERS = re.compile(
-    r"[\\%&\s\x00\u00ad\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff+\u2010-\u2014\u2212\ufe63\uff0d]"
-)
-_BYTE_MARKERS = (b"\\", b"%", b"&", b"\r", b"\n", b"\x00", b"\t", b" ", b"+", b"\xe2", b"\xc2", b"\xef")
+# Bytes: ASCII junk deleted and "+" folded at C speed (bytes.translate), for the check of whole bodies.
+_FOLD_BYTES = bytes.maketrans(b"+", b"-")
+_JUNK_BYTES = b" \t\r\n\x00\x0b\x0c"
+# After that, only these can still hide the token: escapes, and multi-byte junk or dashes (UTF-8 lead bytes of
+# U+00AD, U+180E, U+2010-U+206x, U+FEFF, U+FE63, U+FF0D).
+_SLOW_MARKERS = (b"\\", b"%", b"&", b"\xc2", b"\xe1", b"\xe2", b"\xef")
 
 
 def _decoded(unit: re.Match[str]) -> str:
     """What one unit stands for in the canonical form ("" for junk; an unknown entity stays as it is)."""
     groups = unit.groupdict()
     for name, base in (("u", 16), ("x", 16), ("pct", 16), ("dec", 10), ("hex", 16)):
-        if groups[name] is not None:
+        if groups.get(name) is not None:
             code = int(groups[name], base)
             char = chr(code) if code <= 0x10FFFF else ""
             return "" if _DROPPED.fullmatch(char) else char.translate(_FOLD)
-    if groups["name"] is not None:
+    if groups.get("name") is not None:
         named = html.entities.html5.get(groups["name"] + ";")
         if named is None:
             return unit.group()
@@ -87,10 +89,122 @@ def _decoded(unit: re.Match[str]) -> str:
     return ""  # an escaped or raw junk character
 
 
+# Multi-byte junk and dashes as UTF-8, removed or folded in bytes before the escape codecs read them as Latin-1.
+_UTF8_JUNK = tuple(chr(c).encode() for c in (0xAD, 0x180E, *range(0x200B, 0x2010), *range(0x2028, 0x202F)))
+_UTF8_JUNK += tuple(chr(c).encode() for c in (*range(0x2060, 0x2065), 0xFEFF))
+_UTF8_DASHES = tuple(c.encode() for c in "\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d")
+
+
+def _decoded_body(squeezed: bytes) -> str:
+    """A body (ASCII junk already deleted, ``+`` folded) with its escapes decoded by the C codecs: backslash escapes
+    (``unicode_escape``), percent-encoding, HTML references; junk dropped and dashes folded. A "may it carry the
+    token" form, linear in the body whatever its escapes (a call per escape cost 25x more on a page of text)."""
+    import urllib.parse
+
+    if any(lead in squeezed for lead in (b"\xc2", b"\xe1", b"\xe2", b"\xef")):
+        for junk in _UTF8_JUNK:
+            if junk in squeezed:
+                squeezed = squeezed.replace(junk, b"")
+        for dash in _UTF8_DASHES:
+            if dash in squeezed:
+                squeezed = squeezed.replace(dash, b"-")
+    text = squeezed.decode("unicode_escape", "replace") if b"\\" in squeezed else squeezed.decode("latin-1")
+    if "%" in text:
+        text = urllib.parse.unquote(text, "latin-1", "replace")
+    if "&" in text:
+        text = _ENTITY.sub(_decoded, text)  # a call per reference only (html.unescape also tries every bare "&")
+    return _folded(_dropped(text))
+
+
+_ENTITY = re.compile(r"&(?:#(?P<dec>[0-9]{1,7});|#[xX](?P<hex>[0-9a-fA-F]{1,6});|(?P<name>[A-Za-z][A-Za-z0-9]{1,31});)")
+_ASCII_JUNK = ("\t", "\n", "\r", "\x00", "\x0b", "\x0c", " ")
+_DASHES = "+\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d"
+
+
+def _dropped(text: str) -> str:
+    """``text`` without junk characters (str.replace per kind when ASCII: far faster than a regex over a page)."""
+    if not text.isascii():
+        return _DROPPED.sub("", text)
+    for junk in _ASCII_JUNK:
+        if junk in text:
+            text = text.replace(junk, "")
+    return text
+
+
+def _folded(text: str) -> str:
+    """``text`` with every dash form as "-" (str.replace per form present; str.translate costs ~60 ns a char)."""
+    for dash in _DASHES:
+        if dash in text:
+            text = text.replace(dash, "-")
+    return text
+
+
+# The gate before a body's full decoding: the first PREFIX characters of the token in any form, as one bytes regex
+# (its size is bounded whatever the token's length, so it compiles in microseconds and searches at C speed).
+_PREFIX = 8
+
+
+def _ci(hexes: str) -> bytes:
+    return "".join(f"[{d}{d.upper()}]" if d.isalpha() else d for d in hexes).encode()
+
+
+def _alternatives(texts: list[str]) -> bytes:
+    return b"(?:" + b"|".join(_ci(t) for t in texts) + b")"
+
+
+_JUNK_CODES = (0x00, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xAD, 0x180E, *range(0x200B, 0x2010), *range(0x2028, 0x202F))
+_JUNK_CODES += (*range(0x2060, 0x2065), 0xFEFF)
+# Any run of junk that survives the squeeze — escaped, referenced, or non-ASCII junk as UTF-8 — as four branches
+# that each start with their own byte, so the search tries little at each position.
+_BYTES_JUNK = (
+    rb"(?:\\(?:[rnt0]|u"
+    + _alternatives([f"{c:04x}" for c in _JUNK_CODES])
+    + rb"|x"
+    + _alternatives([f"{c:02x}" for c in _JUNK_CODES if c < 0x80])
+    + rb")|%"
+    + _alternatives([f"{c:02x}" for c in _JUNK_CODES if c < 0x80])
+    + rb"|&#(?:0*(?:"
+    + b"|".join(str(c).encode() for c in _JUNK_CODES)
+    + rb")|[xX]0*"
+    + _alternatives([f"{c:x}" for c in _JUNK_CODES])
+    + rb");|(?:"
+    + b"|".join(re.escape(j) for j in _UTF8_JUNK)
+    + rb"))*"
+)
+
+
+def _byte_forms(char: str) -> bytes:
+    """A bytes regex for ``char`` in any of its forms (raw, escaped, referenced; every dash for "-")."""
+    chars = [char] + (list(_DASHES) if char == "-" else [])
+    forms: list[bytes] = []
+    for c in chars:
+        code = ord(c)
+        hexes = f"{code:04x}"
+        forms += [re.escape(c.encode()), rb"\\u" + _ci(hexes), rb"&#0*" + str(code).encode() + b";"]
+        forms += [rb"&#[xX]0*" + _ci(f"{code:x}") + b";"]
+        if code < 0x80:
+            forms += [rb"\\x" + _ci(f"{code:02x}"), b"%" + _ci(f"{code:02x}")]
+        forms += [b"&" + re.escape(name.encode()) for name, value in _named_references().items() if value == c]
+    return b"(?:" + b"|".join(forms) + b")"
+
+
+@functools.lru_cache(maxsize=1)
+def _named_references() -> dict[str, str]:
+    """HTML's named character references of one character, ending in ";"."""
+    import html.entities
+
+    return {name: value for name, value in html.entities.html5.items() if name.endswith(";") and len(value) == 1}
+
+
 def canonical(text: str) -> str:
     """``text`` as the redactor compares it: escapes decoded, whitespace and invisible characters dropped, dashes
-    folded."""
-    return _UNIT.sub(_decoded, text).translate(_FOLD)
+    folded. (Junk is dropped before escapes are decoded, without a call per character; :class:`_Mapped`, which
+    keeps positions, decodes unit by unit. The two agree but for escapes split by junk, which this form decodes
+    too: it may find the token where the map does not, never the other way round.)"""
+    text = _dropped(text)
+    if "\\" in text or "%" in text or "&" in text:
+        text = _UNIT.sub(_decoded, text)
+    return _folded(text)
 
 
 class _Mapped:
@@ -156,6 +270,8 @@ class Redactor:
             re.compile(r"(?<![A-Za-z0-9])" + re.escape(secret) + r"(?![A-Za-z0-9])") if secret and self.short else None
         )
         self._raw = secret.encode()
+        self._canonical_bytes = self._canonical.encode() if self._canonical.isascii() else None
+        self._gate = re.compile(_BYTES_JUNK.join(_byte_forms(c) for c in self._canonical[:_PREFIX]))
 
     def __repr__(self) -> str:
         return f"Redactor(length={len(self.secret)})"
@@ -166,10 +282,10 @@ class Redactor:
             return text
         if self._short is not None:
             return self._short.sub(MASK, text)
-        if self._canonical and (_MARKERS.search(text) is not None or _MARKERS.search(self.secret) is not None):
-            text = self._masked(text)
-        elif self.secret in text:
+        if self.secret in text:
             text = text.replace(self.secret, MASK)
+        if self._canonical in canonical(text):  # only then is the position map worth building
+            text = self._masked(text)
         for fragment in self._fragments:
             if fragment in text:
                 text = text.replace(fragment, MASK)
@@ -191,17 +307,21 @@ class Redactor:
         return "".join(out)
 
     def found_in(self, body: bytes) -> bool:
-        """Whether ``body`` may carry the secret in any form (cheap checks first; a multi-megabyte page without
-        escapes costs a few substring searches)."""
+        """Whether ``body`` may carry the secret in any form. Cheap first: substring searches, then the body with
+        ASCII junk deleted and dashes folded (C speed); the canonical pass, whose cost grows with the escapes in the
+        body, only when escapes or non-ASCII punctuation are there."""
         if not self.secret or not body:
             return False
         if self.short:
             return self._raw in body
         if self._raw in body or any(f.encode() in body for f in self._fragments):
             return True
-        if not any(marker in body for marker in _BYTE_MARKERS):
+        squeezed = body.translate(_FOLD_BYTES, _JUNK_BYTES)
+        if self._canonical_bytes is not None and self._canonical_bytes in squeezed:
+            return True
+        if not any(marker in squeezed for marker in _SLOW_MARKERS) or self._gate.search(squeezed) is None:
             return False
-        return self._canonical in canonical(body.decode("utf-8", "replace"))
+        return self._canonical in _decoded_body(squeezed)
 
     def value(self, value: Any) -> Any:
         """A parsed JSON value with every string in it (keys too) redacted."""
