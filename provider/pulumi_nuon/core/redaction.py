@@ -379,7 +379,8 @@ class _Token:
 
 class _RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        secrets = [token.secret for token in list(_TOKENS.values())]
+        with _TOKENS_LOCK:  # clients come and go in other threads while this thread logs
+            secrets = [token.secret for token in list(_TOKENS.values())]
         if not secrets:
             return True
         try:
