@@ -149,10 +149,11 @@ class _Worker:
 
 
 class _Workers:
-    """The sync client's workers: each attempt runs on an idle one (a new one when none is idle, as when reads
-    run from several threads at once), and the caller waits for it at most until the attempt's deadline."""
+    """The sync clients' workers, shared by every client of the process: each attempt runs on an idle one (a new
+    one when none is idle, as when reads run from several threads at once), and the caller waits for it at most
+    until the call's deadline."""
 
-    _KEEP = 8
+    _KEEP = 16
 
     def __init__(self) -> None:
         self._idle: list[_Worker] = []
@@ -185,11 +186,8 @@ class _Workers:
             raise value
         return cast(T, value)
 
-    def close(self) -> None:
-        with self._lock:
-            idle, self._idle = self._idle, []
-        for worker in idle:
-            worker.stop()
+
+_WORKERS = _Workers()
 
 
 class _BaseClient:
@@ -346,11 +344,9 @@ class NuonClient(_BaseClient):
         )
         self._sleep = sleep if sleep is not None else time.sleep
         self._http = httpx.Client(transport=transport, **self._client_kwargs())
-        self._workers = _Workers()
 
     def close(self) -> None:
         """Close the connection pool."""
-        self._workers.close()
         self._http.close()
 
     def __enter__(self) -> NuonClient:
@@ -369,9 +365,9 @@ class NuonClient(_BaseClient):
             # that trickles its headers a byte at a time would otherwise hold the call for as long as it trickles.
             # (The attempt's own limit is httpx's per-read timeouts and the body reader's; the worker is the
             # call's backstop, so a slow machine does not turn a slow attempt into a failed one.)
-            return self._workers.run(
+            return _WORKERS.run(
                 lambda: self._exchange(path, params, attempts, timeout, ends, readers),
-                max(attempts.left(), C.MIN_ATTEMPT_TIME),
+                max(attempts.left(), C.MIN_ATTEMPT_TIME) + C.SYNC_DEADLINE_GRACE,
             )
         except _Late as exc:
             if readers:  # the headers had come: the body was too slow
