@@ -15,7 +15,7 @@ FLOOR_STAMP := $(FLOOR_VENV)/.installed
 FLOOR_TESTS := tests/unit tests/simulator tests/layout tests/cli/test_cli.py tests/functions/test_functions.py \
 	tests/reliability/test_spec_fuzz.py tests/native/test_protocol.py tests/native/test_sdk.py
 
-.PHONY: demo test test-deps test-main test-floor test-floor-beside soak docs bench clean
+.PHONY: demo test test-deps test-main test-floor test-floor-beside soak docs bench clean pulumi-cli e2e
 
 # Bytecode: these machines set PYTHONDONTWRITEBYTECODE=1, under which every process a test run starts (pytest
 # workers, provider hosts, program processes, CLI runs: about 250) would compile this checkout's modules again, and
@@ -47,8 +47,10 @@ $(FLOOR_STAMP): pyproject.toml tests/constraints-floor.txt
 	-@$(call PYCACHE,$(FLOOR_VENV)) $(FLOOR_VENV)/bin/python -m compileall -qq -j 0 $(FLOOR_VENV)/lib provider tests
 	touch $(FLOOR_STAMP)
 
+# The real Pulumi CLI when there is one (on PATH, or built by `make pulumi-cli`), else LocalEngine (it says so).
 demo: $(STAMP)
-	$(BIN)/pulumi-nuon demo
+	@bin=$$(bash tools/pulumi-cli/build.sh --find 2>/dev/null); \
+	$(BIN)/pulumi-nuon demo $${bin:+--pulumi-bin $$bin}
 
 # The suite runs in TEST_WORKERS pytest-xdist workers, and the floor run goes beside it (a second make job, its
 # output kept in a file and shown after the main run's): most of the suite's time is provider hosts, programs and
@@ -88,8 +90,19 @@ docs: $(STAMP)
 	$(BIN)/python -m tests.docs
 	$(BIN)/python -m pulumi_nuon.native.schema
 
+# The real Pulumi CLI (and the YAML language host, and the scripts the engine runs for Python dynamic providers),
+# built from Pulumi's Go modules at the version tools/pulumi-cli/go.mod pins and cached outside the checkout; a
+# `pulumi` on PATH at or above that version is used instead. Seconds once cached (docs/real-pulumi.md).
+pulumi-cli:
+	@bash tools/pulumi-cli/build.sh
+
+# Every example through the real CLI against the simulator (tests/e2e), offline: state under .pulumi-nuon-state/.
+e2e: $(STAMP) $(NODE_STAMPS)
+	@bin=$$(bash tools/pulumi-cli/build.sh | tail -n 1) && \
+	PULUMI_NUON_CLI_BIN=$$bin $(call PYCACHE,$(VENV)) $(BIN)/pytest tests/e2e -m e2e -p no:cacheprovider -n 2 --dist loadgroup
+
 bench: $(STAMP)
 	$(BIN)/pytest tests/bench -m benchmark -s -p no:cacheprovider
 
 clean:
-	rm -rf $(VENV) $(FLOOR_VENV) .pytest_cache .mypy_cache .ruff_cache $(TS_EXAMPLES:%=%/node_modules)
+	rm -rf .pulumi-nuon-state/e2e $(VENV) $(FLOOR_VENV) .pytest_cache .mypy_cache .ruff_cache $(TS_EXAMPLES:%=%/node_modules)

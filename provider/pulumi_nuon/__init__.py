@@ -46,6 +46,8 @@ if TYPE_CHECKING:
         RunnerJob,
     )
     from pulumi_nuon.core.status import DeployPhase, classify
+    from pulumi_nuon.dynamic.component_releases import ComponentReleases, ComponentReleasesArgs
+    from pulumi_nuon.dynamic.deploy_gate import DeployGate, DeployGateArgs
     from pulumi_nuon.dynamic.functions import (
         GetComponentReleasesResult,
         GetLatestDeployResult,
@@ -54,14 +56,7 @@ if TYPE_CHECKING:
         get_latest_deploy,
         get_latest_deploy_output,
     )
-    from pulumi_nuon.dynamic.resources import (
-        ComponentReleases,
-        ComponentReleasesArgs,
-        DeployGate,
-        DeployGateArgs,
-        LatestDeploy,
-        LatestDeployArgs,
-    )
+    from pulumi_nuon.dynamic.latest_deploy import LatestDeploy, LatestDeployArgs
     from pulumi_nuon.dynamic.stack_config import stack_config
 
 # Where each public name lives; `__getattr__` imports the module on first use.
@@ -105,17 +100,9 @@ _EXPORTS: dict[str, str] = {
         ),
         "pulumi_nuon.dynamic.functions",
     ),
-    **dict.fromkeys(
-        (
-            "ComponentReleases",
-            "ComponentReleasesArgs",
-            "DeployGate",
-            "DeployGateArgs",
-            "LatestDeploy",
-            "LatestDeployArgs",
-        ),
-        "pulumi_nuon.dynamic.resources",
-    ),
+    **dict.fromkeys(("ComponentReleases", "ComponentReleasesArgs"), "pulumi_nuon.dynamic.component_releases"),
+    **dict.fromkeys(("DeployGate", "DeployGateArgs"), "pulumi_nuon.dynamic.deploy_gate"),
+    **dict.fromkeys(("LatestDeploy", "LatestDeployArgs"), "pulumi_nuon.dynamic.latest_deploy"),
     "stack_config": "pulumi_nuon.dynamic.stack_config",
 }
 

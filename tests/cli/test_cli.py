@@ -207,11 +207,20 @@ def test_insecure_url_and_bad_ids_exit_3(org: Org) -> None:
     assert org.sim.log.count() == 0
 
 
-def test_usage_errors_exit_3_not_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["wait", "inl1"]) == EXIT_ERROR  # --component missing
-    assert main(["wait", "--component", "c", "i", "--timeout", "-1"]) == EXIT_ERROR
+def test_usage_errors_exit_3_not_2(
+    org: Org, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Working settings and ids, and an active deploy to wait for: only the usage error can make these exit 3.
+    for name, value in org.env.items():
+        monkeypatch.setenv(name, value)
+    assert main(["wait", org.prod.id]) == EXIT_ERROR  # --component missing
+    assert "error:" in capsys.readouterr().err
+    assert main(["wait", "--component", org.app.id, org.prod.id, "--timeout", "-1"]) == EXIT_ERROR
+    assert "timeout" in capsys.readouterr().err
     assert main(["nonsense"]) == EXIT_ERROR
     assert "error:" in capsys.readouterr().err
+    assert org.sim.log.count() == 0
+    assert main(["wait", "--component", org.app.id, org.prod.id, *FAST]) == EXIT_OK  # the same, well formed
 
 
 def test_help_teaches_every_command(capsys: pytest.CaptureFixture[str]) -> None:
@@ -227,17 +236,27 @@ def test_help_teaches_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.startswith("pulumi-nuon ")
 
 
-def test_no_token_flag() -> None:
-    assert main(["releases", "cmp000", "--api-token", "x"]) == EXIT_ERROR
-    assert main(["releases", "cmp000", "--token", "x"]) == EXIT_ERROR
+def test_no_token_flag(org: Org, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # Working settings and a real component: only the refused flag can make these exit 3.
+    for name, value in org.env.items():
+        monkeypatch.setenv(name, value)
+    for flag in ("--api-token", "--token"):
+        assert main(["releases", org.app.id, flag, CANARY_TOKEN]) == EXIT_ERROR
+        err = capsys.readouterr().err
+        assert f"unrecognized arguments: {flag}" in err and CANARY_TOKEN not in err
+    assert org.sim.log.count() == 0
+    assert main(["releases", org.app.id]) == EXIT_OK  # the same, without the flag
 
 
 def test_demo_with_the_pulumi_engine_and_no_cli_exits_3(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     code, out, err = run("demo", "--engine", "pulumi")
     assert code == EXIT_ERROR
-    assert "Pulumi CLI (`pulumi`) is not installed" in err
+    assert err.startswith("error: no Pulumi CLI: `pulumi` is not on PATH.") and "make pulumi-cli" in err
     assert out == ""
+    code, out, err = run("demo", "--engine", "pulumi", "--pulumi-bin", str(tmp_path / "nowhere"))
+    assert code == EXIT_ERROR
+    assert f"nor in {tmp_path / 'nowhere'}" in err
 
 
 def test_simulate_with_unknown_scenario_exits_3() -> None:
@@ -315,31 +334,6 @@ def test_wait_fail_on_pending_approval(org: Org) -> None:
     code, _, err = run("wait", "--component", org.app.id, org.prod.id, *FAST, "--fail-on-pending-approval")
     assert code == EXIT_FAILED
     assert "approval" in err
-
-
-def test_demo_with_the_pulumi_engine_drives_the_cli_on_a_temp_copy(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    # A stand-in `pulumi` that records its arguments, working directory and backend: the real CLI is not
-    # installable here, so this checks only what the demo asks of it.
-    calls = tmp_path / "calls.txt"
-    fake = tmp_path / "pulumi"
-    fake.write_text(f'#!/bin/sh\necho "$PWD|$PULUMI_BACKEND_URL|$*" >> {calls}\n')
-    fake.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
-    code, out, err = run("demo", "--engine", "pulumi")
-    assert code == EXIT_OK, err
-    lines = [line.split("|") for line in calls.read_text().splitlines()]
-    commands = [args for _, _, args in lines]
-    assert commands[0] == "stack init demo --non-interactive"
-    assert any(c.startswith("config set nuon:apiUrl http://127.0.0.1:") for c in commands)
-    assert any(c.startswith("config set --secret nuon:apiToken ") for c in commands)
-    assert commands[-4:] == ["preview", "up --yes", "up --yes", "stack output"]
-    cwd, backend, _ = lines[0]
-    assert cwd.endswith("/gated-rollout") and "pulumi-nuon-demo-" in cwd  # a copy, not the checkout
-    assert backend.startswith("file://")
-    assert not Path(cwd).exists()  # the temp copy is gone
-    assert "$ pulumi up --yes" in out
 
 
 def test_the_version_literal_is_the_installed_distributions_version() -> None:

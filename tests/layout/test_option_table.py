@@ -7,9 +7,13 @@ other place that must agree (the Python signatures, `WaitOptions`, the CLI, the 
 from __future__ import annotations
 
 import argparse
+import ast
 import dataclasses
 import inspect
+import itertools
 import math
+import re
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +34,7 @@ from pulumi_nuon.core.options import (
     check_inputs,
     check_limit,
     diff_inputs,
+    input_doc,
 )
 from pulumi_nuon.core.settings import SETTINGS
 from pulumi_nuon.core.views import deploy_values, gate_values, releases_values
@@ -54,13 +59,72 @@ def test_resource_signatures_and_args_list_the_table_inputs_in_order(resource: A
     assert required == [o.name for o in spec.inputs if o.required]
 
 
+def _attribute_docs(cls: type) -> dict[str, str]:
+    """Each annotated attribute of ``cls`` → the docstring written under it (what an IDE shows), whitespace folded."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    body = tree.body[0].body  # type: ignore[attr-defined]
+    docs = {}
+    for node, after in itertools.pairwise(body):
+        named = isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+        if named and isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant):
+            docs[node.target.id] = " ".join(str(after.value.value).split())  # type: ignore[union-attr]
+    return docs
+
+
+def _param_docs(function: Any) -> dict[str, str]:
+    """``:param name: text`` lines of ``function``'s docstring, whitespace folded."""
+    text = " ".join((function.__doc__ or "").split())
+    return {m[1]: m[2].strip() for m in re.finditer(r":param (\w+): (.*?)(?= :param |$)", text)}
+
+
+@pytest.mark.parametrize(("resource", "args", "spec"), RESOURCES, ids=lambda x: getattr(x, "name", ""))
+def test_each_input_has_the_tables_doc_where_an_ide_shows_it(resource: Any, args: Any, spec: Spec) -> None:
+    """Written out for type checkers and IDEs (a docstring under each ``*Args`` field, a ``:param`` per keyword),
+    equal to the option table's (``input_doc``): a changed doc in the table fails here until the class says it."""
+    expected = {o.name: input_doc(o) for o in spec.inputs}
+    assert _attribute_docs(args) == expected
+    params = _param_docs(resource.__init__)
+    assert {name: params.get(name) for name in expected} == expected
+
+
+@pytest.mark.parametrize(("resource", "args", "spec"), RESOURCES, ids=lambda x: getattr(x, "name", ""))
+def test_each_output_has_the_tables_doc_where_an_ide_shows_it(resource: Any, args: Any, spec: Spec) -> None:
+    docs = _attribute_docs(resource)
+    assert {o.name: docs.get(o.name) for o in spec.outputs} == {o.name: o.doc for o in spec.outputs}
+    echoed = {name: doc for name, doc in docs.items() if name not in {o.name for o in spec.outputs}}
+    assert echoed == {o.name: o.doc for o in spec.inputs if o.name in echoed}
+
+
+@pytest.mark.parametrize(("resource", "args", "spec"), RESOURCES, ids=lambda x: getattr(x, "name", ""))
+def test_the_keyword_overload_requires_exactly_the_required_inputs(resource: Any, args: Any, spec: Spec) -> None:
+    tree = ast.parse(textwrap.dedent(inspect.getsource(resource)))
+    overloads = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef)
+        and node.name == "__init__"
+        and any(isinstance(d, ast.Name) and d.id == "overload" for d in node.decorator_list)
+    ]
+    keywords = next(o for o in overloads if o.args.kwonlyargs)
+    required = [a.arg for a, d in zip(keywords.args.kwonlyargs, keywords.args.kw_defaults, strict=True) if d is None]
+    assert [a.arg for a in keywords.args.kwonlyargs] == [o.name for o in spec.inputs]
+    assert required == [o.name for o in spec.inputs if o.required]
+    assert len(overloads) == 2
+
+
+def test_resource_modules_hold_one_resource_each() -> None:
+    for resource, args, _ in RESOURCES:
+        assert resource.__module__ == args.__module__
+        assert inspect.getmodule(resource).__all__ == sorted([resource.__name__, args.__name__])  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize(("resource", "args", "spec"), RESOURCES, ids=lambda x: getattr(x, "name", ""))
 def test_resources_declare_every_output_of_the_table(resource: Any, args: Any, spec: Spec) -> None:
     assert {o.name for o in spec.outputs} <= set(inspect.get_annotations(resource))
 
 
 def test_wait_options_are_the_gate_rows_marked_wait_with_their_defaults() -> None:
-    fields = {f.name: f.default for f in dataclasses.fields(WaitOptions) if f.name != "jitter"}
+    fields = {f.name: f.default for f in dataclasses.fields(WaitOptions) if f.name not in ("jitter", "timeout_from")}
     assert fields == {o.name: o.default for o in DEPLOY_GATE.inputs if o.wait}
 
 

@@ -169,11 +169,12 @@ class Outcome:
 class Plugin:
     """The plugin process and a channel to it."""
 
-    def __init__(self, engine: FakeEngine, env: Mapping[str, str]) -> None:
+    def __init__(self, engine: FakeEngine, env: Mapping[str, str], command: list[str] | None = None) -> None:
+        """`command`: how to start it, the engine's address last (default: the console script, the address, a flag)."""
         self.engine = engine
         started = time.monotonic()
         self.process = subprocess.Popen(
-            [str(SCRIPT), engine.address, "--logtostderr"],
+            command or [str(SCRIPT), engine.address, "--logtostderr"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

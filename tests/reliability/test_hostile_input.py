@@ -17,11 +17,12 @@ import pytest
 
 import pulumi_nuon as nuon
 from pulumi_nuon.cli.commands import main as cli_main
-from pulumi_nuon.core.errors import NuonError
+from pulumi_nuon.core.errors import DeployFailedError, DeployTimeoutError, NuonError
 from pulumi_nuon.core.settings import resolve_settings
 from pulumi_nuon.core.wait import WaitOptions, wait_for_deploys
-from pulumi_nuon.testing.simulator import SimServer, Simulator
+from pulumi_nuon.testing.simulator import SimServer, Simulator, Timeline
 from tests.conftest import CANARY_TOKEN, ORG_ID, nuon_id, tally
+from tests.reliability.conftest import Ids, Lab
 
 CMP, INL = "cmp01j5example0000000000a", "inl01j5example0000000000b"
 
@@ -445,3 +446,90 @@ def test_an_api_url_ending_in_v1_reads_the_same_as_without(suffix: str, monkeypa
             assert client.api_url == served.url
     assert code == 0 and deploy.id in out.getvalue(), out.getvalue()
     assert read.found and read.deploy_id == deploy.id
+
+
+# Status values as a proxy, an older Nuon or a hand-edited record might spell them: case and surrounding whitespace
+# must not change what a status means (above all, must not slip past `accept_auto_skipped=False`), and a value that
+# only looks like a known one stays unknown: the gate keeps waiting, it never passes. Each expectation is written
+# out here, not read from the rules table it checks.
+_SPELLINGS: list[Callable[[str], str]] = [
+    str.upper,
+    str.title,
+    lambda s: s[:1].upper() + s[1:],
+    lambda s: f" {s}",
+    lambda s: f"{s} ",
+    lambda s: f"\t{s.upper()}\n",
+]
+_MEANING: dict[str, str] = {
+    **dict.fromkeys(("queued", "pending", "planning", "syncing", "executing"), "waits"),
+    **dict.fromkeys(("discarded", "retried"), "waits"),  # nothing newer follows in these cases
+    "pending-approval": "waits",
+    **dict.fromkeys(("active", "inactive", "auto-skipped"), "passes"),
+    **dict.fromkeys(("error", "cancelled", "approval-denied", "noop", "unknown"), "fails"),
+}
+_LOOKALIKES = [
+    "active\u200b",  # zero-width space inside the value, not around it
+    "act ive",
+    "activ",
+    "active.",
+    "\u0430ctive",  # Cyrillic а
+    "auto_skipped",
+    "autoskipped",
+    "auto-skipped\u200b",
+    "   ",  # spaces only: no status at all once normalised (an empty one is not an answer: see the fault matrix)
+]
+
+
+def status_cases() -> Iterator[tuple[str, dict[str, Any], str]]:
+    """(status as Nuon reports it, wait options, what the wait must do: passes, fails or waits)."""
+    for status, meaning in _MEANING.items():
+        for spell in _SPELLINGS:
+            yield spell(status), {}, meaning
+    for spell in _SPELLINGS:
+        yield spell("auto-skipped"), {"accept_auto_skipped": False}, "fails"
+        yield spell("pending-approval"), {"approval_timeout_seconds": 0}, "fails"
+    for lookalike in _LOOKALIKES:
+        yield lookalike, {}, "waits"
+        yield lookalike, {"accept_auto_skipped": False}, "waits"
+
+
+def test_status_spellings_mean_what_the_status_means_and_lookalikes_stay_unknown(lab: Lab) -> None:
+    cases = [
+        (status, options, meaning, lab.case(timeline=Timeline.constant(status)))
+        for status, options, meaning in status_cases()
+    ]
+
+    async def outcome(client: nuon.AsyncNuonClient, status: str, options: dict[str, Any], ids: Ids) -> str:
+        # One real read each (the interval is the whole wait); the wait's clock is virtual, so a case that keeps
+        # waiting reaches its deadline as soon as it sleeps, however slow the machine (the read keeps its own time).
+        now = [0.0]
+
+        async def sleep(seconds: float) -> None:
+            now[0] += seconds
+            await asyncio.sleep(0)
+
+        wait = WaitOptions(timeout_seconds=60, poll_interval_seconds=60, jitter=0, **options)
+        try:
+            result = await wait_for_deploys(
+                ids.component, [ids.install], options=wait, client=client, clock=lambda: now[0], sleep=sleep
+            )
+        except DeployFailedError:
+            return "fails"
+        except DeployTimeoutError as err:
+            seen = err.result.installs[ids.install] if err.result else None
+            answered = seen is not None and seen.deploy_id == ids.deploy and seen.last_error is None
+            return "waits" if answered else f"timed out without an answer: {err}"
+        return "passes" if result.passed else "ended without passing"
+
+    async def run() -> list[str]:
+        async with nuon.AsyncNuonClient(api_token=CANARY_TOKEN, org_id=ORG_ID, api_url=lab.url) as client:
+            return list(await asyncio.gather(*(outcome(client, s, o, ids) for s, o, _, ids in cases)))
+
+    seen = asyncio.run(run())
+    wrong = [
+        f"status {status!r} with {options or 'the defaults'}: {got}, expected {meaning}"
+        for (status, options, meaning, _), got in zip(cases, seen, strict=True)
+        if got != meaning
+    ]
+    tally("hostile input (status values)", len(cases), len(wrong))
+    assert not wrong, f"{len(wrong)} of {len(cases)}:\n" + "\n".join(wrong)

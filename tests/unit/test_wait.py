@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
 
-from pulumi_nuon.core.errors import InvalidArgumentError
+from pulumi_nuon.core.client import AsyncNuonClient
+from pulumi_nuon.core.errors import (
+    APIConnectionError,
+    APIStatusError,
+    AuthenticationError,
+    ConflictError,
+    InternalServerError,
+    InvalidArgumentError,
+    RateLimitError,
+    ResponseTooLargeError,
+    ResponseValidationError,
+    is_transient,
+)
 from pulumi_nuon.core.models import InstallDeploy
-from pulumi_nuon.core.wait import Verdict, WaitOptions, Watch, assess, wait_for_deploys
-from tests.conftest import BLD1, BLD2, CMP1, INL1
+from pulumi_nuon.core.wait import Verdict, WaitOptions, WaitResult, Watch, assess, wait_for_deploys
+from pulumi_nuon.testing.simulator import Fault, Simulator, Timeline
+from tests.conftest import BLD1, BLD2, CANARY_TOKEN, CMP1, INL1, ORG_ID
 
 
 def deploy(status: str, *, build: str = BLD1, id: str = "dpl1", description: str | None = None) -> InstallDeploy:
@@ -63,7 +77,10 @@ def test_404_grace_restarts_after_a_deploy_was_seen() -> None:
 
 
 def test_without_grace_404_waits_for_ever() -> None:
-    assert assess(watch(), None, 1e9, WaitOptions())[0] is Verdict.WAIT
+    # Polled over and over, far past the default grace (300 s): a first 404 alone would wait under any grace.
+    w, options = watch(), WaitOptions(not_found_grace_seconds=None)
+    assert [assess(w, None, t, options)[0] for t in (0.0, 301.0, 1e6, 1e9)] == [Verdict.WAIT] * 4
+    assert assess(w, None, 1e9, WaitOptions())[0] is Verdict.FAIL  # the same watch under the default grace
 
 
 def test_a_deploy_of_another_build_is_waited_past_even_when_it_failed() -> None:
@@ -164,3 +181,60 @@ def test_the_waiter_keeps_at_most_its_concurrency_in_flight() -> None:
     installs = [f"inl{n:023d}" for n in range(500)]
     result = asyncio.run(wait_for_deploys(CMP1, installs, options=WaitOptions(), client=Client()))  # type: ignore[arg-type]
     assert result.passed and most == 20
+
+
+# -- one retry rule: what the client retries within a call is what the waiter polls through ----------------------
+
+
+def _gate_over(sim: Simulator, **options: float) -> WaitResult:
+    app = sim.add_component("app")
+    prod = sim.add_install("prod", components=[app])
+    sim.add_releases(app, 1, installs=[])
+    sim.trigger_deploy(prod, app, timeline=Timeline.constant("active"))
+
+    async def run() -> WaitResult:
+        async with AsyncNuonClient(
+            api_token=CANARY_TOKEN,
+            org_id=ORG_ID,
+            api_url="http://127.0.0.1:9",
+            transport=sim.transport(),
+            max_retries=0,
+        ) as client:
+            wait = WaitOptions(timeout_seconds=5, poll_interval_seconds=0.01, **options)  # type: ignore[arg-type]
+            return await wait_for_deploys(app.id, [prod.id], options=wait, client=client)
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize(
+    ("error", "transient"),
+    [
+        (APIStatusError("408", method="GET", path="/p", status_code=408), True),
+        (RateLimitError("429", method="GET", path="/p", status_code=429), True),
+        (InternalServerError("503", method="GET", path="/p", status_code=503), True),
+        (APIConnectionError("reset", method="GET", path="/p"), True),
+        (ResponseValidationError("truncated", method="GET", path="/p"), True),
+        (ResponseTooLargeError("80 MiB", method="GET", path="/p"), False),
+        (APIStatusError("413", method="GET", path="/p", status_code=413), False),
+        (ConflictError("409", method="GET", path="/p", status_code=409), False),
+        (AuthenticationError("401", method="GET", path="/p", status_code=401), False),
+    ],
+    ids=lambda v: type(v).__name__ if isinstance(v, Exception) else str(v),
+)
+def test_the_retry_rule(error: Exception, transient: bool) -> None:
+    assert is_transient(error) is transient
+
+
+def test_the_waiter_polls_through_a_408_as_the_client_retries_it() -> None:
+    sim = Simulator(token=CANARY_TOKEN, org_id=ORG_ID)
+    sim.inject(Fault.timeout(), times=3)  # no retries in the client: three polls meet a 408
+    result = _gate_over(sim)
+    assert result.passed and sim.log.count() == 4
+
+
+def test_the_waiter_stops_at_once_on_an_over_large_body_as_the_client_does_not_retry_it() -> None:
+    sim = Simulator(token=CANARY_TOKEN, org_id=ORG_ID)
+    sim.inject(Fault.huge())
+    with pytest.raises(ResponseTooLargeError):
+        _gate_over(sim)
+    assert sim.log.count() == 1

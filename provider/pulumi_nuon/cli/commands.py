@@ -89,6 +89,10 @@ class _Parser(argparse.ArgumentParser):
     """argparse with usage errors on exit code 3, so 2 keeps meaning "timed out" for `wait`."""
 
     def error(self, message: str) -> NoReturn:
+        head, found, rest = message.partition("unrecognized arguments: ")
+        if found:  # name the flags only: a value after one may be a secret (`--api-token <token>` is not a flag)
+            flags = [word for word in rest.split() if word.startswith("-")]
+            message = head + found + (" ".join(flags) if flags else "values that belong to no option")
         self.print_usage(sys.stderr)
         self.exit(EXIT_ERROR, f"error: {message}\n")
 
@@ -277,9 +281,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--engine",
-        default="local",
-        choices=["local", "pulumi"],
-        help="local: pulumi_nuon.testing.LocalEngine (no Pulumi CLI needed); pulumi: the real `pulumi` CLI",
+        default="auto",
+        choices=["auto", "local", "pulumi"],
+        help="pulumi: the real `pulumi` CLI (--pulumi-bin's, else PATH's); local: pulumi_nuon.testing.LocalEngine (no "
+        "Pulumi CLI needed); auto: the real CLI when there is one, else LocalEngine (default: %(default)s)",
+    )
+    p.add_argument(
+        "--pulumi-bin",
+        metavar="DIR",
+        default=None,
+        help="the folder holding the `pulumi` to run (what `make pulumi-cli` prints; `make demo` passes it)",
     )
     return parser
 
@@ -541,7 +552,9 @@ def _cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from pulumi_nuon.cli.demo import run_demo
 
-    return run_demo(scenario=args.scenario, engine=args.engine, out=out, err=err, speed=args.speed)
+    return run_demo(
+        scenario=args.scenario, engine=args.engine, out=out, err=err, speed=args.speed, pulumi_bin=args.pulumi_bin
+    )
 
 
 # -- entry point -----------------------------------------------------------------------------------------------

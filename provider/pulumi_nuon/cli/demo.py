@@ -20,7 +20,7 @@ from typing import Any, TextIO
 
 from pulumi_nuon.core.constants import DEMO_SPEED as DEFAULT_SPEED
 
-__all__ = ["find_example", "run_demo"]
+__all__ = ["find_example", "find_pulumi", "run_demo"]
 
 _EXIT_OK, _EXIT_FAILED, _EXIT_ERROR = 0, 1, 3
 # The gate polls every 1.25 simulated seconds, whatever the speed (DEFAULT_SPEED, simulated seconds per real
@@ -161,10 +161,16 @@ def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, speed:
 
 
 def _run_pulumi_cli(
-    narrator: _Narrator, example: Path, sim: Any, server: Any, pulumi: str, speed: float, clock: Any
+    narrator: _Narrator, example: Path, sim: Any, server: Any, pulumi: Path, speed: float, clock: Any
 ) -> int:
-    """The same example with the real CLI, on a copy in a temp dir with a throwaway file backend, so neither the
-    stack's config file nor its state lands in the checkout or in the user's Pulumi account."""
+    """The same example through the real CLI: the stack made and configured by `pulumi` itself, the operations by
+    the Automation API with the example's `__main__.py` as its inline program (so no Python language host is needed:
+    a CLI built by `make pulumi-cli` has none), in a temp dir with a throwaway file backend, so neither the stack's
+    config file nor its state lands in the checkout or in the user's Pulumi account."""
+    import runpy
+
+    from pulumi import automation as auto
+
     say = narrator.say
     component = sim.component("web-app").id
     install = sim.install("acme-prod").id
@@ -173,17 +179,27 @@ def _run_pulumi_cli(
         shutil.copytree(example, project, ignore=shutil.ignore_patterns("__pycache__", "Pulumi.*.yaml"))
         backend = Path(tmp, "backend")
         backend.mkdir()
-        env = {
-            **os.environ,
-            "PULUMI_BACKEND_URL": backend.as_uri(),
-            "PULUMI_CONFIG_PASSPHRASE": "pulumi-nuon-demo",
-            "PULUMI_SKIP_UPDATE_CHECK": "true",
-            "PULUMI_PYTHON_CMD": sys.executable,
-        }
+        home = Path(tmp, "home")
+        home.mkdir()
+        drop = ("PULUMI_", "NUON_")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
+        env.update(
+            PATH=os.pathsep.join([str(pulumi.parent), env.get("PATH", "")]),
+            PULUMI_HOME=str(home),
+            PULUMI_BACKEND_URL=backend.as_uri(),
+            PULUMI_CONFIG_PASSPHRASE="pulumi-nuon-demo",
+            PULUMI_SKIP_UPDATE_CHECK="true",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
+            # The dynamic-provider host the engine starts (pulumi-resource-pulumi-python) runs this Python.
+            PULUMI_PYTHON_CMD=sys.executable,
+        )
 
-        def pulumi_run(*args: str) -> int:
-            say(f"$ pulumi {' '.join(args)}")
-            return subprocess.run([pulumi, *args], cwd=project, env=env, check=False).returncode
+        def pulumi_run(*args: str, shown: str = "") -> int:
+            say(f"$ pulumi {shown or ' '.join(args)}")
+            done = subprocess.run([str(pulumi), *args], cwd=project, env=env, check=False, capture_output=True)
+            if done.returncode != 0:
+                say(done.stdout.decode(errors="replace") + done.stderr.decode(errors="replace"))
+            return done.returncode
 
         settings: list[Sequence[str]] = [
             ("nuon:apiUrl", server.url),
@@ -192,27 +208,73 @@ def _run_pulumi_cli(
             ("installId", install),
             ("buildId", _build_being_deployed(sim)),
             ("pollIntervalSeconds", str(_poll_seconds(speed))),
+            ("timeoutSeconds", str(_TIMEOUT_SECONDS)),
         ]
         if pulumi_run("stack", "init", _STACK, "--non-interactive") != 0:
             return _EXIT_ERROR
         for key, value in settings:
             if pulumi_run("config", "set", key, value) != 0:
                 return _EXIT_ERROR
-        if pulumi_run("config", "set", "--secret", "nuon:apiToken", server.token) != 0:
+        token = ("config", "set", "--secret", "nuon:apiToken", server.token)
+        if pulumi_run(*token, shown="config set --secret nuon:apiToken [the simulator's token]") != 0:
             return _EXIT_ERROR
-        if pulumi_run("preview") != 0:
+
+        def program() -> None:
+            runpy.run_path(str(project / "__main__.py"), run_name="__main__")
+
+        command = auto.PulumiCommand(root=str(pulumi.parent.parent))
+        options = auto.LocalWorkspaceOptions(work_dir=str(project), pulumi_command=command, env_vars=env)
+        stack = auto.select_stack(stack_name=_STACK, project_name=_PROJECT, program=program, opts=options)
+
+        def show(line: str) -> None:
+            if not line.startswith("@ "):  # the CLI's progress dots ("@ updating....") when not on a terminal
+                say(f"    {line}")
+
+        try:
+            say("$ pulumi preview")
+            stack.preview(on_output=show)
+            clock.resume()
+            say("$ pulumi up --yes      (the gate's status lines appear on its row while it waits)")
+            stack.up(on_output=show)
+        except auto.errors.CommandError as error:
+            say(_cli_error(error))
+            say("What just happened: Nuon's deploy failed, so the DeployGate failed `pulumi up` with Nuon's own words")
+            say("and held back everything that depends on it. Try next: `pulumi-nuon demo` (the deploy succeeds).")
+            return _EXIT_FAILED
+        say("$ pulumi up --yes      (again: nothing changed in Nuon, so nothing changes)")
+        try:
+            stack.up(on_output=show)
+        except auto.errors.CommandError as error:
+            say(_cli_error(error))
             return _EXIT_ERROR
-        clock.resume()
-        if pulumi_run("up", "--yes") != 0:
-            return _EXIT_FAILED
-        if pulumi_run("up", "--yes") != 0:
-            return _EXIT_FAILED
-        pulumi_run("stack", "output")
+    say()
+    say("What just happened: the real Pulumi CLI ran examples/gated-rollout; the DeployGate waited until Nuon's deploy")
+    say("was `active`, then let `dns-switch` be created; the second update found nothing to do.")
     return _EXIT_OK
 
 
-def run_demo(*, scenario: str, engine: str, out: TextIO, err: TextIO, speed: float = DEFAULT_SPEED) -> int:
-    """Run the demo; returns the CLI's exit code (0 ran, 1 the update failed on the deploy, 3 could not run)."""
+def _cli_error(error: Exception) -> str:
+    """What the CLI wrote to stderr, from an Automation API CommandError (it keeps only its text)."""
+    return str(error).partition(" stderr: ")[2].strip()
+
+
+def find_pulumi(given: str | None) -> Path | None:
+    """The `pulumi` to run: the one in the folder given (`--pulumi-bin`, which `make demo` fills from
+    tools/pulumi-cli/build.sh --find), else the one on PATH, else none."""
+    if given:
+        candidate = Path(given) / "pulumi"
+        return candidate if candidate.is_file() else None
+    found = shutil.which("pulumi")
+    return Path(found) if found else None
+
+
+def run_demo(
+    *, scenario: str, engine: str, out: TextIO, err: TextIO, speed: float = DEFAULT_SPEED, pulumi_bin: str | None = None
+) -> int:
+    """Run the demo; returns the CLI's exit code (0 ran, 1 the update failed on the deploy, 3 could not run).
+
+    `engine`: "pulumi" (the real CLI: `pulumi_bin`'s, else PATH's), "local" (LocalEngine), or "auto" (the real CLI
+    when there is one, else LocalEngine with one line on how to get the real one)."""
     from pulumi_nuon.testing.simulator import Scenario, WallClock
 
     narrator = _Narrator(out)
@@ -223,16 +285,17 @@ def run_demo(*, scenario: str, engine: str, out: TextIO, err: TextIO, speed: flo
             "from the repository's root (`make demo`).\n"
         )
         return _EXIT_ERROR
-    pulumi = None
-    if engine == "pulumi":
-        pulumi = shutil.which("pulumi")
-        if pulumi is None:
-            err.write(
-                "error: the Pulumi CLI (`pulumi`) is not installed or not on PATH. Install it "
-                "(https://www.pulumi.com/docs/iac/download-install/) or run `pulumi-nuon demo --engine local`, "
-                "which needs no CLI.\n"
-            )
-            return _EXIT_ERROR
+    pulumi = find_pulumi(pulumi_bin) if engine in ("pulumi", "auto") else None
+    if engine == "pulumi" and pulumi is None:
+        err.write(
+            "error: no Pulumi CLI: `pulumi` is not on PATH"
+            + (f" nor in {pulumi_bin}" if pulumi_bin else "")
+            + ". Build one with `make pulumi-cli` (from Go modules, once) or install it "
+            "(https://www.pulumi.com/docs/iac/download-install/), or run `pulumi-nuon demo --engine local`.\n"
+        )
+        return _EXIT_ERROR
+    if engine == "auto" and pulumi is None:
+        narrator.say("(No Pulumi CLI found, so this runs on LocalEngine; `make pulumi-cli` builds the real one once.)")
 
     loaded = Scenario.load(scenario)
     # Time stands still until the update starts, as if CI asked Nuon for the deploy just before `pulumi up`.
@@ -250,5 +313,6 @@ def run_demo(*, scenario: str, engine: str, out: TextIO, err: TextIO, speed: flo
         narrator.say("   pins which deploy the gate waits for, so yesterday's `active` deploy cannot pass it.")
         narrator.say()
         if pulumi is not None:
+            narrator.say(f"2. The real Pulumi CLI ({pulumi}) runs {example.name}:")
             return _run_pulumi_cli(narrator, example, sim, server, pulumi, speed, clock)
         return _run_local(narrator, example, sim, server, speed, clock)

@@ -290,10 +290,16 @@ class _BaseClient:
         limit = attempts.attempt_limit(self._attempt_limit)
         return attempts.timeout(self._timeout, limit), attempts.monotonic() + limit
 
-    def _done(self, attempts: protocol.Attempts, body: protocol.Body, parse: Callable[[protocol.Body], T]) -> T:
+    def _done(
+        self,
+        attempts: protocol.Attempts,
+        body: protocol.Body,
+        parse: Callable[[protocol.Body], T],
+        route: protocol.Route | None = None,
+    ) -> T:
         """The parsed result of a read body, or raises the typed error for it (the loop decides on retrying)."""
         if not body.is_success:
-            raise protocol.status_error(attempts.method, attempts.path, body, self._settings.api_token)
+            raise protocol.status_error(attempts.method, attempts.path, body, self._settings.api_token, route)
         _log.debug("%s %s -> %d (%d bytes)", attempts.method, attempts.path, body.status_code, len(body.content))
         return parse(body)
 
@@ -411,6 +417,7 @@ class NuonClient(_BaseClient):
         parse: Callable[[protocol.Body], T],
         params: Mapping[str, int] | None = None,
         time_limit: float | None = None,
+        route: protocol.Route | None = None,
     ) -> T:
         """One call: attempts until a parsed result, retrying what is worth it within the call's time limit."""
         attempts = self._attempts("GET", path, time_limit)
@@ -419,7 +426,7 @@ class NuonClient(_BaseClient):
             try:
                 body = self._attempt(path, params, attempts)
                 retry_after = body.headers.get("retry-after")
-                return self._done(attempts, body, parse)
+                return self._done(attempts, body, parse, route)
             except APIError as error:
                 delay = attempts.after_error(error, retry_after)  # raises when the call has failed for good
             self._sleep(delay)
@@ -434,7 +441,7 @@ class NuonClient(_BaseClient):
         longer serves releases, a legacy feature newer Nuon APIs dropped. ``time_limit`` (seconds) caps each page's
         call below the request timeout. Bad arguments raise before any request.
         """
-        path = protocol.build_path(protocol.RELEASES_PATH, component_id=component_id)  # bad ids fail here, not later
+        path = protocol.build_path(protocol.RELEASES_ROUTE, component_id=component_id)  # bad ids fail here, not later
         pager = protocol.ReleasePager(path, limit, secret=self._settings.api_token)
         return self._releases(pager, _check_time_limit(time_limit))
 
@@ -442,7 +449,9 @@ class NuonClient(_BaseClient):
         while not pager.done:
             params = pager.params()
             try:
-                page = self._call(pager.path, pager.parser(params["limit"]), params, time_limit)
+                page = self._call(
+                    pager.path, pager.parser(params["limit"]), params, time_limit, protocol.RELEASES_ROUTE
+                )
             except ResponseTooLargeError as error:
                 pager.shrink(error)
                 continue
@@ -459,7 +468,7 @@ class NuonClient(_BaseClient):
         ``component_id`` on the result are those of the request (Nuon sends ``install_id: ""``). ``time_limit``
         (seconds) caps the call below the request timeout (a waiter passes the time it has left).
         """
-        path = protocol.build_path(protocol.LATEST_DEPLOY_PATH, install_id=install_id, component_id=component_id)
+        path = protocol.build_path(protocol.LATEST_DEPLOY_ROUTE, install_id=install_id, component_id=component_id)
         limit = _check_time_limit(time_limit)
         token = self._settings.api_token
         try:
@@ -568,6 +577,7 @@ class AsyncNuonClient(_BaseClient):
         parse: Callable[[protocol.Body], T],
         params: Mapping[str, int] | None = None,
         time_limit: float | None = None,
+        route: protocol.Route | None = None,
     ) -> T:
         """Async twin of :meth:`NuonClient._call`."""
         attempts = self._attempts("GET", path, time_limit)
@@ -576,7 +586,7 @@ class AsyncNuonClient(_BaseClient):
             try:
                 body = await self._attempt(path, params, attempts)
                 retry_after = body.headers.get("retry-after")
-                return self._done(attempts, body, parse)
+                return self._done(attempts, body, parse, route)
             except APIError as error:
                 delay = attempts.after_error(error, retry_after)  # raises when the call has failed for good
             await self._sleep(delay)
@@ -585,7 +595,7 @@ class AsyncNuonClient(_BaseClient):
         self, component_id: str, *, limit: int | None = None, time_limit: float | None = None
     ) -> AsyncIterator[ComponentRelease]:
         """Async twin of :meth:`NuonClient.list_component_releases` (``async for release in ...``)."""
-        path = protocol.build_path(protocol.RELEASES_PATH, component_id=component_id)  # bad ids fail here, not later
+        path = protocol.build_path(protocol.RELEASES_ROUTE, component_id=component_id)  # bad ids fail here, not later
         pager = protocol.ReleasePager(path, limit, secret=self._settings.api_token)
         return self._releases(pager, _check_time_limit(time_limit))
 
@@ -595,7 +605,9 @@ class AsyncNuonClient(_BaseClient):
         while not pager.done:
             params = pager.params()
             try:
-                page = await self._call(pager.path, pager.parser(params["limit"]), params, time_limit)
+                page = await self._call(
+                    pager.path, pager.parser(params["limit"]), params, time_limit, protocol.RELEASES_ROUTE
+                )
             except ResponseTooLargeError as error:
                 pager.shrink(error)
                 continue
@@ -606,7 +618,7 @@ class AsyncNuonClient(_BaseClient):
         self, install_id: str, component_id: str, *, time_limit: float | None = None
     ) -> InstallDeploy | None:
         """Async twin of :meth:`NuonClient.get_latest_deploy`."""
-        path = protocol.build_path(protocol.LATEST_DEPLOY_PATH, install_id=install_id, component_id=component_id)
+        path = protocol.build_path(protocol.LATEST_DEPLOY_ROUTE, install_id=install_id, component_id=component_id)
         limit = _check_time_limit(time_limit)
         token = self._settings.api_token
         try:

@@ -54,6 +54,7 @@ __all__ = [
     "ReleasesNotServedError",
     "ResponseTooLargeError",
     "ResponseValidationError",
+    "is_transient",
 ]
 
 
@@ -194,3 +195,17 @@ class DeployFailedError(DeployGateError):
 
 class DeployTimeoutError(DeployGateError):
     """The gate's deadline passed before every watched deploy finished."""
+
+
+def is_transient(error: BaseException) -> bool:
+    """The one retry rule: True for a failure a later attempt may not meet — no usable answer (refused, reset, timed
+    out), 408, 429, any 5xx, or a 2xx body that is not the JSON Nuon documents (truncated, garbled, an HTML page).
+
+    The client retries these within a call (with backoff, honouring ``Retry-After``), and a waiter polls through
+    them until its deadline. Nothing else is: not another error status (a bad token, org or id stays bad), and not
+    a body over the size limit (it would be as large again; a proxy or a wrong API URL is in the way)."""
+    if isinstance(error, ResponseTooLargeError):
+        return False
+    if isinstance(error, APIStatusError):
+        return error.status_code in (408, 429) or error.status_code >= 500
+    return isinstance(error, (APIConnectionError, ResponseValidationError))

@@ -11,25 +11,17 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pulumi_nuon.core.errors import DeployTimeoutError
-from pulumi_nuon.core.options import (
-    COMPONENT_RELEASES,
-    DEPLOY_GATE,
-    GET_COMPONENT_RELEASES,
-    GET_LATEST_DEPLOY,
-    LATEST_DEPLOY,
-    Spec,
-    check_limit,
-)
+from pulumi_nuon.core.options import Spec, check_inputs, check_limit
 from pulumi_nuon.core.views import deploy_values, gate_values, releases_values
 from pulumi_nuon.core.wait import (
     InstallOutcome,
     Verdict,
     WaitOptions,
     WaitResult,
+    check_gate_inputs,
     previous_passes,
     wait_for_deploys,
 )
@@ -38,6 +30,7 @@ if TYPE_CHECKING:
     from pulumi_nuon.core.client import AsyncNuonClient
 
 __all__ = [
+    "check_spec_inputs",
     "gate_waiting_line",
     "inputs_from_id",
     "pass_gate",
@@ -49,24 +42,21 @@ __all__ = [
 
 
 def resource_id(spec: Spec, inputs: Mapping[str, Any]) -> str:
-    """The id a resource gets when it is created: what it reads, or a fresh ``gate-…`` for a gate."""
-    if spec is DEPLOY_GATE:
-        return f"gate-{uuid.uuid4().hex}"
-    if spec is LATEST_DEPLOY:
-        return f"{inputs['install_id']}/{inputs['component_id']}"
-    if spec is COMPONENT_RELEASES:
-        return str(inputs["component_id"])
-    raise KeyError(spec.name)
+    """The id a resource gets when it is created: its ``id_inputs`` joined by ``/`` (what it reads), or a fresh
+    ``<id_prefix>-<uuid>`` (a gate)."""
+    if spec.id_inputs:
+        return "/".join(str(inputs[name]) for name in spec.id_inputs)
+    return f"{spec.id_prefix}-{uuid.uuid4().hex}"
 
 
 def inputs_from_id(spec: Spec, id_: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
     """``inputs`` with the identifying inputs taken from the resource's id where they are missing (a resource read by
     id alone, as ``pulumi import`` or ``Resource.get`` do)."""
     out = dict(inputs)
-    if spec is LATEST_DEPLOY and not (out.get("install_id") and out.get("component_id")):
-        out["install_id"], _, out["component_id"] = id_.partition("/")
-    elif spec is COMPONENT_RELEASES and not out.get("component_id"):
-        out["component_id"] = id_
+    names = spec.id_inputs
+    if names and not all(out.get(name) for name in names):
+        parts = id_.split("/", len(names) - 1)
+        out.update(zip(names, parts + [""] * (len(names) - len(parts)), strict=True))
     return out
 
 
@@ -75,15 +65,36 @@ def resource_outputs(spec: Spec, inputs: Mapping[str, Any], values: Mapping[str,
     return {**{o.name: inputs.get(o.name) for o in spec.inputs}, **values}
 
 
+def check_spec_inputs(
+    spec: Spec, values: Mapping[str, Any], *, known: Callable[[Any], bool] = lambda _: True, loopback: bool = False
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """``values`` checked as every front end checks ``spec``'s inputs: the option table's checks, and for a spec that
+    waits the gate's rules across inputs (:func:`~pulumi_nuon.core.wait.check_gate_inputs`)."""
+    if spec.waits:
+        return check_gate_inputs(values, known=known, loopback=loopback)
+    return check_inputs(spec, values, known=known, loopback=loopback)
+
+
+async def _latest_deploy(client: AsyncNuonClient, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    return deploy_values(await client.get_latest_deploy(inputs["install_id"], inputs["component_id"]))
+
+
+async def _releases(client: AsyncNuonClient, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    listing = client.list_component_releases(inputs["component_id"], limit=check_limit(inputs.get("limit")))
+    return releases_values([release async for release in listing])
+
+
+_READS: dict[str, Callable[[AsyncNuonClient, Mapping[str, Any]], Awaitable[dict[str, Any]]]] = {
+    "latest_deploy": _latest_deploy,
+    "releases": _releases,
+}
+
+
 async def read_values(spec: Spec, client: AsyncNuonClient, inputs: Mapping[str, Any]) -> dict[str, Any]:
-    """The flat values a read shows: ``LatestDeploy`` and ``getLatestDeploy`` read the latest deploy,
-    ``ComponentReleases`` and ``getComponentReleases`` the releases (newest first, at most ``limit``)."""
-    if spec is LATEST_DEPLOY or spec is GET_LATEST_DEPLOY:
-        return deploy_values(await client.get_latest_deploy(inputs["install_id"], inputs["component_id"]))
-    if spec is COMPONENT_RELEASES or spec is GET_COMPONENT_RELEASES:
-        listing = client.list_component_releases(inputs["component_id"], limit=check_limit(inputs.get("limit")))
-        return releases_values([release async for release in listing])
-    raise KeyError(spec.name)
+    """The flat values a read shows, by the spec's ``operation``: the latest deploy (``LatestDeploy``,
+    ``getLatestDeploy``) or the releases, newest first, at most ``limit`` (``ComponentReleases``,
+    ``getComponentReleases``). A spec that waits is not read: KeyError."""
+    return await _READS[spec.operation](client, inputs)
 
 
 async def snapshot_deploys(client: AsyncNuonClient, component_id: str, installs: Sequence[str]) -> WaitResult:
@@ -127,28 +138,17 @@ async def pass_gate(
     if on_progress is not None:
         on_progress(gate_waiting_line(inputs, passed_before))
     options = WaitOptions.from_inputs(inputs)
-    capped = deadline_seconds is not None and 0 < deadline_seconds < options.timeout_seconds
-    if capped:
-        assert deadline_seconds is not None
+    if deadline_seconds is not None and 0 < deadline_seconds < options.timeout_seconds:
         options = dataclasses.replace(
             options,
             timeout_seconds=deadline_seconds,
             poll_interval_seconds=min(options.poll_interval_seconds, deadline_seconds),
+            timeout_from=f"the resource's customTimeouts ({deadline_seconds:g}s), shorter than timeout_seconds "
+            f"({options.timeout_seconds:g}s)",
         )
-    try:
-        result = await wait_for_deploys(
-            component_id, installs, options=options, client=client, on_progress=on_progress, passed_before=passed_before
-        )
-    except DeployTimeoutError as err:
-        if not capped:
-            raise
-        lines = str(err).splitlines()
-        lines.insert(
-            len(lines) - 1,  # before the closing hint
-            f"The limit was the resource's customTimeouts ({deadline_seconds:g}s), shorter than timeout_seconds "
-            f"({WaitOptions.from_inputs(inputs).timeout_seconds:g}s).",
-        )
-        raise DeployTimeoutError("\n".join(lines), result=err.result) from None
+    result = await wait_for_deploys(
+        component_id, installs, options=options, client=client, on_progress=on_progress, passed_before=passed_before
+    )
     if on_warning is not None:
         for warning in result.warnings:
             on_warning(warning)

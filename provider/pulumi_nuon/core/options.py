@@ -23,6 +23,7 @@ from typing import Any, Literal
 from pulumi_nuon.core import constants as C
 from pulumi_nuon.core.errors import InvalidArgumentError, InvalidIdError
 from pulumi_nuon.core.ids import validate_id, validate_nuon_id
+from pulumi_nuon.core.status import DeployPhase
 
 __all__ = [
     "COMPONENT_RELEASES",
@@ -35,6 +36,7 @@ __all__ = [
     "TIMEOUT",
     "Change",
     "InputType",
+    "Operation",
     "Option",
     "OutputSpec",
     "OutputType",
@@ -46,6 +48,7 @@ __all__ = [
     "check_value",
     "checked",
     "diff_inputs",
+    "input_doc",
     "render_options_markdown",
 ]
 
@@ -125,9 +128,16 @@ class OutputSpec:
         return camel(self.name)
 
 
+Operation = Literal["wait", "latest_deploy", "releases"]
+"""What a resource's create and update (or a function's call) do: wait as a gate, or read the latest deploy or the
+releases (:func:`pulumi_nuon.core.operations.read_values`)."""
+
+
 @dataclass(frozen=True)
 class Spec:
-    """A resource or function: its inputs and outputs, as every front end exposes them."""
+    """A resource or function: its inputs and outputs, as every front end exposes them, and what it does.
+
+    Front ends act on these fields, never on which spec it is."""
 
     name: str
     """The Pulumi name: ``DeployGate`` (token ``nuon:index:DeployGate``) or ``getLatestDeploy``."""
@@ -135,6 +145,22 @@ class Spec:
     doc: str
     inputs: tuple[Option, ...]
     outputs: tuple[OutputSpec, ...]
+    operation: Operation
+    id_inputs: tuple[str, ...] = ()
+    """A resource's id: these inputs joined by ``/`` (so a read by id alone recovers them); when empty, a fresh
+    ``<id_prefix>-<uuid>``."""
+    id_prefix: str = ""
+
+    @property
+    def waits(self) -> bool:
+        """Create and update wait (a gate): a change "waits again", a refresh keeps what was recorded, and the
+        checks include the gate's rules across inputs."""
+        return self.operation == "wait"
+
+    @property
+    def checks_depend_on_url(self) -> bool:
+        """Some input's bounds depend on whether the API URL is a loopback address (its ``loopback_minimum``)."""
+        return any(o.loopback_minimum is not None for o in self.inputs)
 
     def input(self, name: str) -> Option:
         """The input called ``name`` (KeyError if there is none)."""
@@ -319,6 +345,8 @@ DEPLOY_GATE = Spec(
         OutputSpec("statuses", "string_map", "The status seen on each install, by install id."),
         OutputSpec("passed_at", "string", "When the gate passed (RFC 3339, UTC); empty with `skip_wait`."),
     ),
+    "wait",
+    id_prefix="gate",
 )
 
 _DEPLOY_VALUES = (
@@ -329,7 +357,7 @@ _DEPLOY_VALUES = (
     OutputSpec(
         "phase",
         "string",
-        "The status classified: in_progress, awaiting_approval, succeeded, failed, superseded, missing, unknown.",
+        f"The status classified: {', '.join(phase.value for phase in DeployPhase)}.",
     ),
     OutputSpec("build_id", "string", "The build that was deployed (match it to a release's `build_id`)."),
     OutputSpec("release_id", "string", "The release *step* that made the deploy (not a release id)."),
@@ -350,6 +378,8 @@ LATEST_DEPLOY = Spec(
     "The latest deploy of a component on an install, held in state; `pulumi refresh` reads it again.",
     (_INSTALL_ID, _COMPONENT_ID, _TRIGGERS, _ALWAYS_REFRESH),
     _DEPLOY_VALUES,
+    "latest_deploy",
+    id_inputs=("install_id", "component_id"),
 )
 COMPONENT_RELEASES = Spec(
     "ComponentReleases",
@@ -357,6 +387,8 @@ COMPONENT_RELEASES = Spec(
     "A component's releases, held in state; `pulumi refresh` reads them again.",
     (_COMPONENT_ID, _LIMIT, _TRIGGERS, _ALWAYS_REFRESH),
     _RELEASES_VALUES,
+    "releases",
+    id_inputs=("component_id",),
 )
 GET_LATEST_DEPLOY = Spec(
     "getLatestDeploy",
@@ -364,6 +396,7 @@ GET_LATEST_DEPLOY = Spec(
     "Read the latest deploy of a component on an install (`found` is false when there is none yet).",
     (_INSTALL_ID, _COMPONENT_ID),
     _DEPLOY_VALUES,
+    "latest_deploy",
 )
 GET_COMPONENT_RELEASES = Spec(
     "getComponentReleases",
@@ -371,6 +404,7 @@ GET_COMPONENT_RELEASES = Spec(
     "Read a component's releases, newest first.",
     (_COMPONENT_ID, _LIMIT),
     _RELEASES_VALUES,
+    "releases",
 )
 SPECS = (DEPLOY_GATE, LATEST_DEPLOY, COMPONENT_RELEASES, GET_LATEST_DEPLOY, GET_COMPONENT_RELEASES)
 
@@ -559,6 +593,19 @@ def _default_text(option: Option) -> str:
     return str(option.default)
 
 
+def input_doc(option: Option) -> str:
+    """An input's doc as the Python classes show it (a ``*Args`` field, an ``__init__`` parameter): the table's doc,
+    then what it takes and its default. A test keeps the written-out docstrings equal to this."""
+    if option.type == "any":
+        return option.doc
+    allowed = option.bounds_text()
+    allowed = allowed[:1].upper() + allowed[1:]
+    default = _default_text(option)
+    if option.required:
+        return f"{option.doc} {allowed}, required."
+    return f"{option.doc} {allowed}." if default == "—" else f"{option.doc} {allowed}; default {default}."
+
+
 _CHANGE_TEXT: dict[Change, str] = {
     "replace": "replaces",
     "update": "{verb} again",
@@ -574,7 +621,7 @@ def render_options_markdown(spec: Spec) -> str:
     head = ["input", "type", "default", "a change", *(["CLI"] if with_cli else []), "what"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for option in spec.inputs:
-        change = _CHANGE_TEXT[option.change].format(verb="waits" if spec is DEPLOY_GATE else "reads")
+        change = _CHANGE_TEXT[option.change].format(verb="waits" if spec.waits else "reads")
         cells = [f"`{option.name}`", option.bounds_text(), _default_text(option), change]
         if with_cli:
             cells.append(f"`{option.cli}`" if option.cli else "—")

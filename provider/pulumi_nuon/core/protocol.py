@@ -1,5 +1,6 @@
 """The client's pure logic, shared by the sync and async clients: request building, response parsing, the retry
-decision and the pagination state. Nothing here does I/O or sleeps; the two clients are thin loops around it.
+decision (:func:`~pulumi_nuon.core.errors.is_transient`'s rule, applied within one call's time) and the pagination
+state. Nothing here does I/O or sleeps; the two clients are thin loops around it.
 
 One call to Nuon is a series of attempts within one time limit (the request timeout, or less when a waiter has
 less time left): :class:`Attempts` caps each attempt and each wait between retries by the time left, and says when
@@ -43,6 +44,7 @@ from pulumi_nuon.core.errors import (
     ReleasesNotServedError,
     ResponseTooLargeError,
     ResponseValidationError,
+    is_transient,
 )
 from pulumi_nuon.core.ids import validate_id
 from pulumi_nuon.core.models import RELEASES, ComponentRelease, ErrorBody, InstallDeploy, parse_releases, problems
@@ -52,19 +54,20 @@ from pulumi_nuon.core.settings import API_TOKEN, API_URL, ORG_ID, REQUEST_TIMEOU
 
 __all__ = [
     "LATEST_DEPLOY_PATH",
+    "LATEST_DEPLOY_ROUTE",
     "RELEASES_PATH",
+    "RELEASES_ROUTE",
     "USER_AGENT",
     "Attempts",
     "Body",
     "ReleasePager",
     "RetryPolicy",
+    "Route",
     "backoff_delay",
     "body_error",
     "build_path",
     "default_headers",
     "invalid_body",
-    "is_retryable",
-    "is_retryable_status",
     "parse_latest_deploy",
     "parse_retry_after",
     "redact",
@@ -78,8 +81,27 @@ T = TypeVar("T")
 
 USER_AGENT = f"pulumi-nuon/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
 
-RELEASES_PATH = "/v1/components/{component_id}/releases"
-LATEST_DEPLOY_PATH = "/v1/installs/{install_id}/components/{component_id}/deploys/latest"
+
+@dataclass(frozen=True)
+class Route:
+    """One API route the client reads: its path template, and what an error status means on it."""
+
+    template: str
+    gone: type[NotFoundError] | None = None
+    """A 404 or 410 for this route, whatever its body, means the API does not serve the route at all: this error."""
+    gone_hint: str = ""
+    """What such an error adds: what happened and what to do instead."""
+
+
+RELEASES_ROUTE = Route(
+    "/v1/components/{component_id}/releases",
+    gone=ReleasesNotServedError,
+    gone_hint="This Nuon API no longer serves component releases (a legacy feature dropped from newer Nuon APIs); "
+    "read deploys with get_latest_deploy instead.",
+)
+LATEST_DEPLOY_ROUTE = Route("/v1/installs/{install_id}/components/{component_id}/deploys/latest")
+RELEASES_PATH = RELEASES_ROUTE.template
+LATEST_DEPLOY_PATH = LATEST_DEPLOY_ROUTE.template
 
 _HINTS = {
     401: f"Check the API token ({API_TOKEN.where}): it is missing, wrong or expired.",
@@ -91,8 +113,9 @@ _HINTS = {
 # --- requests -------------------------------------------------------------------------------------------------
 
 
-def build_path(template: str, **ids: str) -> str:
-    """Fill a path template with validated, URL-quoted ids."""
+def build_path(route: Route | str, **ids: str) -> str:
+    """Fill a route's path template with validated, URL-quoted ids."""
+    template = route.template if isinstance(route, Route) else route
     return template.format(**{k: quote(validate_id(k, v), safe="") for k, v in ids.items()})
 
 
@@ -164,19 +187,22 @@ _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
 }
 
 
-def status_error(method: str, path: str, response: Body | httpx.Response, secret: str) -> APIStatusError:
+def status_error(
+    method: str, path: str, response: Body | httpx.Response, secret: str, route: Route | None = None
+) -> APIStatusError:
     """The typed error for an error response, with method, path, status and Nuon's own words.
 
-    A 404 that is not Nuon's JSON error body (a proxy's HTML page, a plain-text "404 page not found") did not come
+    On a ``route`` with a ``gone`` error, a 404 or 410 is that error (the API does not serve the route). Otherwise
+    a 404 that is not Nuon's JSON error body (a proxy's HTML page, a plain-text "404 page not found") did not come
     from Nuon's API: it is an :class:`APIStatusError` naming what answered, never "no deploy yet".
     """
     code = response.status_code
     content = response.content
     cls = _STATUS_ERRORS.get(code, InternalServerError if code >= 500 else APIStatusError)
     body = _parse_error_body(content)
-    releases = path.endswith("/releases")
-    if code in (404, 410) and releases:
-        cls = ReleasesNotServedError
+    gone = route.gone if route is not None and code in (404, 410) else None
+    if gone is not None:
+        cls = gone
     elif code == 404 and body is None:
         cls = APIStatusError
     # Only what the server sent is scrubbed: our own wording must stay readable whatever the token looks like.
@@ -193,11 +219,8 @@ def status_error(method: str, path: str, response: Body | httpx.Response, secret
         message += f" ({kind} body: {_excerpt(content, secret)})"
     else:
         message += " (empty body)"
-    if cls is ReleasesNotServedError:
-        message += (
-            ". This Nuon API no longer serves component releases (a legacy feature dropped from newer Nuon APIs);"
-            " read deploys with get_latest_deploy instead."
-        )
+    if gone is not None and route is not None:
+        message += ". " + route.gone_hint
     elif code == 404 and body is None:
         server = response.headers.get("server")
         message += (
@@ -289,11 +312,6 @@ def body_error(
 # --- retries --------------------------------------------------------------------------------------------------
 
 
-def is_retryable_status(code: int) -> bool:
-    """Statuses worth another attempt: 408, 429 and every 5xx."""
-    return code in (408, 429) or code >= 500
-
-
 def parse_retry_after(value: str | None, *, now: float) -> float | None:
     """Seconds to wait from a Retry-After header (seconds or HTTP date); None when absent or unparseable."""
     if value is None:
@@ -335,17 +353,6 @@ class RetryPolicy:
             raise InvalidArgumentError(
                 f"max_retries must be a whole number from 0 to {C.MAX_RETRIES}, got {retries!r}", "max_retries"
             )
-
-
-def is_retryable(error: APIError) -> bool:
-    """Failures worth another attempt: no usable response (refused, reset, timed out), 408, 429, 5xx, and a 2xx
-    body that is not valid JSON (a truncated or garbled answer). A body over the size limit is not: it would be
-    as large again."""
-    if isinstance(error, ResponseTooLargeError):
-        return False
-    if isinstance(error, APIStatusError):
-        return is_retryable_status(error.status_code)
-    return isinstance(error, (APIConnectionError, ResponseValidationError))
 
 
 @dataclass
@@ -396,7 +403,7 @@ class Attempts:
     def after_error(self, error: APIError, retry_after: str | None = None) -> float:
         """Seconds to wait before the next attempt after ``error``; raises ``error`` when it is not worth
         retrying, the retries are spent, or the wait would not leave time for another attempt."""
-        if not is_retryable(error) or self.retries >= self.policy.max_retries:
+        if not is_transient(error) or self.retries >= self.policy.max_retries:
             raise error
         wanted = parse_retry_after(retry_after, now=self.clock())
         if wanted is not None:
@@ -426,16 +433,6 @@ class Attempts:
             delay,
         )
         return delay
-
-    def after(self, outcome: httpx.Response | httpx.HTTPError) -> float | None:
-        """None when ``outcome`` is a success to return; seconds to sleep before the next attempt; or raises.
-        (The response's body must have been read.)"""
-        if isinstance(outcome, httpx.Response):
-            if outcome.is_success:
-                return None
-            error: APIError = status_error(self.method, self.path, outcome, self.settings.api_token)
-            return self.after_error(error, outcome.headers.get("retry-after"))
-        return self.after_error(transport_error(self.method, self.path, outcome, self.settings))
 
 
 # --- responses ------------------------------------------------------------------------------------------------

@@ -2,18 +2,19 @@
 
 One coroutine watches any number of installs concurrently (one polling loop per install, HTTP requests bounded by
 ``max_concurrency``) and ends when every install has passed, when any install has failed (the others are
-cancelled), or at the deadline. The decision for one poll is the pure function :func:`assess`; the loop only
-polls, sleeps and reports. No Pulumi here: the gate's provider runs this inside the dynamic-provider host.
+cancelled), or at the deadline. No Pulumi here: the gate's provider runs this inside the dynamic-provider host.
 
-What one install's latest deploy means to the waiter is the behaviour table
-:data:`pulumi_nuon.core.status.GATE_RULES` (the README and ``pulumi-nuon wait --help`` show it); the options
-are the gate's rows of the option table (:class:`WaitOptions`).
+The waiter only orchestrates. What one poll means is decided by the rules of
+:data:`pulumi_nuon.core.status.GATE_RULES` (the README and ``pulumi-nuon wait --help`` show them), applied by
+:func:`assess` to the poll as :meth:`Watch.see` normalises it; :meth:`Watch.record` keeps the answer and the history
+of statuses, and the progress lines and the stale-deploy warning observe it. Which failures are polled through is
+the client's retry rule (:func:`~pulumi_nuon.core.errors.is_transient`). The options are the gate's rows of the
+option table (:class:`WaitOptions`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import enum
 import random as _random
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -23,18 +24,17 @@ from typing import TYPE_CHECKING, Any
 
 from pulumi_nuon.core import constants as C
 from pulumi_nuon.core.errors import (
-    APIConnectionError,
+    APIError,
     DeployFailedError,
     DeployTimeoutError,
-    InternalServerError,
     InvalidArgumentError,
-    RateLimitError,
-    ResponseValidationError,
+    is_transient,
 )
 from pulumi_nuon.core.ids import validate_nuon_id
 from pulumi_nuon.core.options import DEPLOY_GATE, auto_concurrency, check_inputs, check_value, diff_inputs
 from pulumi_nuon.core.settings import is_loopback_url
-from pulumi_nuon.core.status import SKIPPED_STATUSES, DeployPhase
+from pulumi_nuon.core.status import DeployPhase, Seen, Verdict
+from pulumi_nuon.core.status import assess as apply_rules
 
 if TYPE_CHECKING:  # the options and checks here serve a provider's check/diff, which need neither httpx nor pydantic
     from pulumi_nuon.core.client import AsyncNuonClient
@@ -52,8 +52,6 @@ __all__ = [
     "wait_for_deploys",
 ]
 
-# Errors worth polling through: Nuon or the network is having a bad moment, not the request being wrong.
-_TRANSIENT = (APIConnectionError, InternalServerError, RateLimitError, ResponseValidationError)
 _NOT_POLLED = "not polled yet"
 # A timeout message lists this many pending installs and counts the rest, so it stays one short paragraph.
 _SHOWN_PENDING = 3
@@ -86,6 +84,9 @@ class WaitOptions:
     """None: scaled to the fleet and the poll interval (:meth:`concurrency`)."""
     jitter: float = C.POLL_JITTER
     """Each sleep is the poll interval less up to this fraction, so a fleet's polls spread out."""
+    timeout_from: str = ""
+    """What set ``timeout_seconds``, when not the gate's own option (a shorter limit from outside, such as the
+    resource's ``customTimeouts``): the timeout message names it."""
 
     def __post_init__(self) -> None:
         problems = []
@@ -182,14 +183,6 @@ class _Late(Exception):
     """The wait's deadline passed before a read could start."""
 
 
-class Verdict(str, enum.Enum):
-    """What one poll of one install concluded."""
-
-    WAIT = "wait"
-    PASS = "pass"
-    FAIL = "fail"
-
-
 @dataclass
 class Watch:
     """What the waiter remembers about one install between polls."""
@@ -219,69 +212,45 @@ class Watch:
         """(deploy id, status) of the latest deploy seen: what a progress line reports a change of."""
         return (self.deploy.id, self.deploy.status) if self.deploy else (None, None)
 
+    def record(self, deploy: InstallDeploy | None, verdict: Verdict, reason: str) -> bool:
+        """Keep this answer and its verdict, and the history of statuses seen (for the timeout message); True when
+        it is news: the first answer, or another deploy, status or verdict than the last."""
+        first, previous = not self.seen_answer, (self.state, self.verdict)
+        self.seen_answer = True
+        self.seen_404 = self.seen_404 or deploy is None
+        self.deploy, self.verdict, self.reason = deploy, verdict, reason
+        status = self.state[1]
+        if status and (not self.seen_statuses or self.seen_statuses[-1] != status):
+            self.seen_statuses.append(status)
+        return first or (self.state, verdict) != previous
+
+    def see(self, deploy: InstallDeploy | None, now: float) -> Seen:
+        """This poll as the rules read it (:class:`~pulumi_nuon.core.status.Seen`), after remembering since when
+        Nuon has answered 404 and since when this deploy has awaited approval."""
+        if deploy is None:
+            if self.missing_since is None:
+                self.missing_since = now
+            self.approval_since = None
+            return Seen.of(None, missing_for=now - self.missing_since, passed_before=False)
+        self.missing_since = None
+        if deploy.phase is not DeployPhase.AWAITING_APPROVAL:
+            self.approval_since = None
+        elif self.approval_deploy != deploy.id or self.approval_since is None:
+            self.approval_since, self.approval_deploy = now, deploy.id
+        return Seen.of(
+            deploy,
+            approval_for=0.0 if self.approval_since is None else now - self.approval_since,
+            passed_before=self.passed_before is not None and deploy.id == self.passed_before,
+        )
+
 
 def assess(watch: Watch, deploy: InstallDeploy | None, now: float, options: WaitOptions) -> tuple[Verdict, str]:
-    """Decide what the latest ``deploy`` of an install means (pure apart from updating ``watch``'s memory)."""
-    if deploy is None:
-        if watch.missing_since is None:
-            watch.missing_since = now
-        watch.approval_since = None
-        grace = options.not_found_grace_seconds
-        waited = now - watch.missing_since
-        if grace is not None and waited > grace:
-            watch.hint = (
-                "Check the install and component ids; if deploys take longer to appear, raise not_found_grace_seconds."
-            )
-            return Verdict.FAIL, (
-                f"no deploy of the component appeared within the "
-                f"{grace:g}s grace period (Nuon answered 404: no deploy yet, or the install has no such component)"
-            )
-        return Verdict.WAIT, "no deploy yet (404)"
-    watch.missing_since = None
-    status = deploy.status or ""
-    phase = deploy.phase
-    label = f"deploy {deploy.id}"
-    if options.build_id is not None and deploy.build_id != options.build_id:
-        watch.approval_since = None
-        return Verdict.WAIT, (
-            f"waiting for a deploy of build {options.build_id}; latest is {label} of build {deploy.build_id} "
-            f"({status or 'no status'})"
-        )
-    if watch.passed_before is not None and deploy.id == watch.passed_before:
-        watch.approval_since = None
-        return (
-            Verdict.WAIT,
-            f"waiting for a deploy newer than {label} ({status or 'no status'}), which this gate passed last",
-        )
-    if phase is DeployPhase.AWAITING_APPROVAL:
-        if watch.approval_deploy != deploy.id or watch.approval_since is None:
-            watch.approval_since, watch.approval_deploy = now, deploy.id
-        limit = options.effective_approval_timeout
-        if limit is not None and now - watch.approval_since >= limit:
-            watch.hint = (
-                "Approve or deny the deploy in Nuon, or raise approval_timeout_seconds, then run the update again."
-            )
-            return Verdict.FAIL, (
-                f"{label} has waited for approval for {now - watch.approval_since:.0f}s (limit {limit:g}s)"
-            )
-        return Verdict.WAIT, f"{label} is {status}: waiting for approval"
-    watch.approval_since = None
-    if phase is DeployPhase.SUCCEEDED:
-        if status in SKIPPED_STATUSES and not options.accept_auto_skipped:
-            watch.hint = "Deploy a build that changes something, or set accept_auto_skipped to accept no-op deploys."
-            return Verdict.FAIL, (
-                f"{label} was auto-skipped (a no-op plan; nothing was applied) and accept_auto_skipped is False"
-            )
-        return Verdict.PASS, f"{label} is {status}: passed"
-    if phase is DeployPhase.FAILED:
-        said = f": {deploy.status_text}" if deploy.status_text else ""
-        watch.hint = "See the deploy's logs in Nuon, fix the cause and deploy again; the next update waits for it."
-        return Verdict.FAIL, f"{label} ended in status '{status}'{said}"
-    if phase is DeployPhase.SUPERSEDED:
-        return Verdict.WAIT, f"{label} was {status}; following the newer deploy"
-    if phase is DeployPhase.UNKNOWN:
-        return Verdict.WAIT, f"{label} reports status '{status}', unknown to pulumi-nuon; still waiting"
-    return Verdict.WAIT, f"{label} is {status}"
+    """What the latest ``deploy`` of an install means: the rules of :data:`~pulumi_nuon.core.status.GATE_RULES`
+    applied to this poll (``watch`` remembers what the rules need from earlier polls, and gets a failure's hint)."""
+    outcome = apply_rules(watch.see(deploy, now), options)
+    if outcome.verdict is Verdict.FAIL:
+        watch.hint = outcome.hint
+    return outcome.verdict, outcome.reason
 
 
 @dataclass(frozen=True)
@@ -431,7 +400,9 @@ class _Waiter:
                 deploy = await self._latest(watch)
             except _Late:
                 return
-            except _TRANSIENT as err:
+            except APIError as err:
+                if not is_transient(err):  # the client's retry rule: Nuon or the network having a bad moment
+                    raise
                 cut = self.clock() >= self.deadline  # the wait's own deadline ended the read
                 watch.last_error = f"(cut short by the deadline) {err}" if cut else str(err)
                 if not watch.answered:
@@ -454,17 +425,9 @@ class _Waiter:
             await self._sleep_until(next_poll)
 
     def observe(self, watch: Watch, deploy: InstallDeploy | None, now: float) -> None:
-        if deploy is None:
-            watch.seen_404 = True
+        """One answer: the rules decide (:func:`assess`), the watch records it; progress and warnings observe it."""
         verdict, reason = assess(watch, deploy, now, self.options)
-        first = not watch.seen_answer
-        watch.seen_answer = True
-        previous = (watch.state, watch.verdict)
-        watch.deploy, watch.verdict, watch.reason = deploy, verdict, reason
-        status = watch.state[1]
-        if status and (not watch.seen_statuses or watch.seen_statuses[-1] != status):
-            watch.seen_statuses.append(status)
-        if first or (watch.state, verdict) != previous:
+        if watch.record(deploy, verdict, reason):
             self.say(f"{_elapsed(now - self.start)} {watch.install_id}: {reason}")
         if verdict is Verdict.PASS and deploy is not None:
             self.warn_if_stale(watch, deploy)
@@ -569,6 +532,8 @@ class _Waiter:
             lines.append(line)
         if len(pending) > _SHOWN_PENDING:
             lines.append(f"… and {len(pending) - _SHOWN_PENDING} more install(s) still waiting.")
+        if self.options.timeout_from:
+            lines.append(f"The limit was {self.options.timeout_from}.")
         lines.append("If deploys take longer, raise timeout_seconds; otherwise look at the deploys in Nuon.")
         self.say(f"{_elapsed(result.elapsed_seconds)} gate timed out")
         return DeployTimeoutError("\n".join(lines), result=result)

@@ -40,15 +40,15 @@ from pulumi.runtime.rpc import UNKNOWN
 
 from pulumi_nuon.core.errors import NuonError
 from pulumi_nuon.core.operations import (
+    check_spec_inputs,
     inputs_from_id,
     pass_gate,
     read_values,
     resource_id,
     resource_outputs,
 )
-from pulumi_nuon.core.options import COMPONENT_RELEASES, DEPLOY_GATE, LATEST_DEPLOY, Spec, check_inputs, diff_inputs
+from pulumi_nuon.core.options import COMPONENT_RELEASES, DEPLOY_GATE, LATEST_DEPLOY, Spec, diff_inputs
 from pulumi_nuon.core.settings import CONFIG_KEYS, is_loopback_url, resolve_api_url
-from pulumi_nuon.core.wait import check_gate_inputs
 from pulumi_nuon.dynamic.host import install_clean_errors
 
 if TYPE_CHECKING:
@@ -118,13 +118,10 @@ class NuonProvider(ResourceProvider):
             _raise_clean(err)
             raise  # unreachable; keeps mypy sure of the return type
 
-    def _checked(self, news: dict[str, Any]) -> tuple[dict[str, Any], list[CheckFailure]]:
-        inputs, problems = check_inputs(self.spec, news, known=is_known)
-        return inputs, [CheckFailure(name, reason) for name, reason in problems]
-
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs, failures = self._checked(news)
-        return CheckResult(inputs, failures)
+        loopback = self.spec.checks_depend_on_url and is_loopback_url(resolve_api_url(self.settings()))
+        inputs, problems = check_spec_inputs(self.spec, news, known=is_known, loopback=loopback)
+        return CheckResult(inputs, [CheckFailure(name, reason) for name, reason in problems])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         replaces, updates = diff_inputs(self.spec, olds, news)
@@ -168,11 +165,6 @@ class DeployGateProvider(NuonProvider):
     """Waits on create, and on update when the diff (the option table's ``change`` rules) says so."""
 
     spec = DEPLOY_GATE
-
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        loopback = is_loopback_url(resolve_api_url(self.settings()))
-        inputs, problems = check_gate_inputs(news, known=is_known, loopback=loopback)
-        return CheckResult(inputs, [CheckFailure(name, reason) for name, reason in problems])
 
     def _wait(self, props: Mapping[str, Any], previous: Mapping[str, Any] | None = None) -> dict[str, Any]:
         values = self._run(lambda client: pass_gate(client, props, previous=previous, on_progress=_progress))

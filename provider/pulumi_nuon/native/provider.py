@@ -61,13 +61,14 @@ from pulumi_nuon.core.errors import (  # noqa: E402
     NuonError,
 )
 from pulumi_nuon.core.operations import (  # noqa: E402
+    check_spec_inputs,
     inputs_from_id,
     pass_gate,
     read_values,
     resource_id,
     resource_outputs,
 )
-from pulumi_nuon.core.options import DEPLOY_GATE, Spec, camel, check_inputs, check_value, diff_inputs  # noqa: E402
+from pulumi_nuon.core.options import Spec, camel, check_inputs, check_value, diff_inputs  # noqa: E402
 from pulumi_nuon.core.settings import (  # noqa: E402
     API_TOKEN,
     SETTINGS,
@@ -75,7 +76,6 @@ from pulumi_nuon.core.settings import (  # noqa: E402
     is_loopback_url,
     resolve_api_url,
 )
-from pulumi_nuon.core.wait import check_gate_inputs  # noqa: E402
 from pulumi_nuon.native.schema import config_name, in_camel_case, schema_text, spec_for_token  # noqa: E402
 from pulumi_nuon.native.values import UNKNOWN, is_known, plain_inputs, property_map, to_plain  # noqa: E402
 
@@ -259,20 +259,15 @@ class NuonProvider(Provider):
 
     def _checked(self, spec: Spec, values: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         """``values`` checked as ``Check`` checks them (the same rules whether the engine called ``Check`` or not)."""
-        if spec is DEPLOY_GATE:
-            loopback = is_loopback_url(resolve_api_url(self._settings))  # a faster poll interval is allowed there
-            return check_gate_inputs(values, known=is_known, loopback=loopback)
-        return check_inputs(spec, values, known=is_known)
+        # A faster poll interval is allowed on a loopback API URL: only then do the settings matter to a check.
+        loopback = spec.checks_depend_on_url and is_loopback_url(resolve_api_url(self._settings))
+        return check_spec_inputs(spec, values, known=is_known, loopback=loopback)
 
     def _valid(self, spec: Spec, values: Mapping[str, Any]) -> dict[str, Any]:
         """``values`` checked, or an :class:`InvalidArgumentError` naming every problem: ``Create`` and ``Update`` may
         be sent inputs that never passed ``Check`` (a hand-made request, another engine)."""
         given = dict(values)
-        if (
-            spec is DEPLOY_GATE
-            and given.get("install_id") is not None
-            and given.get("install_ids") == [given["install_id"]]
-        ):
+        if spec.waits and given.get("install_id") is not None and given.get("install_ids") == [given["install_id"]]:
             del given["install_ids"]  # what Check made of a single install_id; checked again as it was given
         inputs, problems = self._checked(spec, given)
         if problems:
@@ -333,7 +328,7 @@ class NuonProvider(Provider):
     async def read(self, request: ReadRequest) -> ReadResponse:
         """``pulumi refresh`` (and import): the reading resources read again; a gate keeps what it recorded."""
         spec = self._spec(request.urn)
-        if spec is DEPLOY_GATE:
+        if spec.waits:
             return ReadResponse(request.resource_id, request.properties, request.inputs)
         given = plain_inputs(spec, request.inputs or request.properties)
         inputs = inputs_from_id(spec, request.resource_id, given.values)
@@ -352,7 +347,7 @@ class NuonProvider(Provider):
     ) -> dict[str, Any]:
         """Read (or, for a gate, wait) as the resource's create and update do (``previous``: the state an update
         starts from); the values to output."""
-        if spec is not DEPLOY_GATE:
+        if not spec.waits:
             return await self._read(spec, inputs)
         last = ["no deploy seen yet"]
 

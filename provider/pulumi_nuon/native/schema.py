@@ -1,10 +1,11 @@
 """The native provider's Pulumi package schema, generated from the option table and the settings table.
 
 Resources and functions come from :data:`~pulumi_nuon.core.options.SPECS` (inputs, outputs, types, defaults, docs,
-which inputs replace), provider config from :data:`~pulumi_nuon.core.settings.SETTINGS`; names are the tables' in
-Pulumi's camelCase. The plugin serves :func:`build_schema` from ``GetSchema``; ``schema.json`` next to this module
-is the same document checked in (for ``pulumi package gen-sdk`` and readers; a test keeps the two equal, and
-``make docs`` rewrites it). No Pulumi import here.
+which inputs replace; a gate's description ends with the rules of :data:`~pulumi_nuon.core.status.GATE_RULES`),
+provider config from :data:`~pulumi_nuon.core.settings.SETTINGS`; names are the tables' in Pulumi's camelCase. The
+plugin serves :func:`build_schema` from ``GetSchema``; ``schema.json`` next to this module is the same document
+checked in (for ``pulumi package gen-sdk`` and readers; a test keeps the two equal, and ``make docs`` rewrites it).
+No Pulumi import here.
 
 Generated SDKs get their own names (:data:`LANGUAGE`), so a generated Python SDK can never shadow this package
 (``pulumi_nuon``).
@@ -20,6 +21,7 @@ from typing import Any
 from pulumi_nuon._version import __version__
 from pulumi_nuon.core.options import SPECS, InputType, Option, OutputSpec, OutputType, Spec, camel
 from pulumi_nuon.core.settings import SETTINGS, SettingSpec
+from pulumi_nuon.core.status import render_rules_markdown
 
 __all__ = [
     "LANGUAGE",
@@ -123,11 +125,19 @@ def config_name(setting: SettingSpec) -> str:
     return setting.config_key.partition(":")[2]
 
 
+def _description(spec: Spec) -> str:
+    """The spec's doc; for a gate, followed by what it does with each install's latest deploy (the rules table)."""
+    if not spec.waits:
+        return in_camel_case(spec.doc)
+    rules = f"What it does with each install's latest deploy:\n\n{render_rules_markdown()}"
+    return in_camel_case(f"{spec.doc}\n\n{rules}")
+
+
 def _resource(spec: Spec) -> dict[str, Any]:
     inputs = {o.camel_name: _input_property(o) for o in spec.inputs}
     required = [o.camel_name for o in spec.inputs if o.required]
     return {
-        "description": in_camel_case(spec.doc),
+        "description": _description(spec),
         "type": "object",
         "inputProperties": inputs,
         "requiredInputs": required,
@@ -138,7 +148,7 @@ def _resource(spec: Spec) -> dict[str, Any]:
 
 def _function(spec: Spec) -> dict[str, Any]:
     return {
-        "description": in_camel_case(spec.doc),
+        "description": _description(spec),
         "inputs": {
             "type": "object",
             "properties": {o.camel_name: _input_property(o) for o in spec.inputs},

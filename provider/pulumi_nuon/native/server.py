@@ -252,6 +252,13 @@ async def _serve(engine_address: str) -> None:
 def serve_plugin(argv: Sequence[str] | None = None) -> None:
     """Serve until SIGINT or SIGTERM: ``pulumi-resource-nuon <engine address> [engine flags]``."""
     parser = argparse.ArgumentParser(prog="pulumi-resource-nuon", description="The nuon Pulumi provider plugin.")
+    # The flags the engine puts before the address (pkg/resource/plugin: --logtostderr, -v=N, --logflow when the user
+    # asked for logs, --tracing <endpoint> when tracing is on): declared, so their values are never read as the
+    # address. Anything newer is ignored (parse_known_args).
+    parser.add_argument("--logtostderr", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--logflow", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("-v", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--tracing", default="", help=argparse.SUPPRESS)
     parser.add_argument("engine", nargs="?", default="", help="the Pulumi engine's address (host:port)")
-    args, _ = parser.parse_known_args(sys.argv[1:] if argv is None else list(argv))  # the engine adds flags
+    args, _ = parser.parse_known_args(sys.argv[1:] if argv is None else list(argv))
     asyncio.run(_serve(args.engine))

@@ -12,6 +12,8 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
+from pulumi_nuon.core.status import FAILED_STATUSES, STATUSES, SUCCEEDED_STATUSES
+
 from .model import Component, Deploy, Release, Stamps, derived_id
 from .timeline import TimelineStep
 
@@ -21,23 +23,9 @@ _Json = dict[str, Any]
 _ACCOUNT = "acc0simulatorsimulator0000"
 _ORG = "org0simulatorsimulator0000"
 
-_HUMAN: dict[str, str] = {
-    "queued": "Deploy is queued",
-    "pending": "Deploy is pending",
-    "planning": "Creating a plan",
-    "syncing": "Syncing the image into the install",
-    "executing": "Applying the plan",
-    "pending-approval": "Awaiting approval of the plan",
-    "active": "Deploy is active",
-    "inactive": "Component was torn down",
-    "auto-skipped": "No changes in the plan, apply skipped",
-    "error": "Deploy failed",
-    "cancelled": "Deploy was cancelled",
-    "approval-denied": "The plan was denied",
-    "noop": "Build is not deployable",
-    "discarded": "Deploy was discarded, a newer deploy follows",
-    "retried": "Deploy was retried",
-}
+# Statuses, their phases and Nuon's words for them are the core's vocabulary (pulumi_nuon.core.status.STATUSES);
+# what a runner job reports alongside each is the simulator's own (a test keeps its keys equal to the vocabulary).
+_HUMAN: dict[str, str] = {status.value: status.meaning for status in STATUSES}
 _RUNNER_STATUS: dict[str, str] = {
     "queued": "queued",
     "pending": "queued",
@@ -54,6 +42,7 @@ _RUNNER_STATUS: dict[str, str] = {
     "approval-denied": "cancelled",
     "discarded": "cancelled",
     "retried": "cancelled",
+    "unknown": "unknown",
 }
 _RUNNER_JOB_TYPE: dict[str, str] = {
     "helm_chart": "helm-chart-deploy",
@@ -63,8 +52,8 @@ _RUNNER_JOB_TYPE: dict[str, str] = {
     "docker_build": "noop-deploy",
     "container_image": "noop-deploy",
 }
-_SUCCEEDED = frozenset({"active", "inactive", "auto-skipped"})
-_FAILED = frozenset({"error", "cancelled", "approval-denied", "noop", "unknown"})
+_SUCCEEDED = SUCCEEDED_STATUSES
+_FAILED = FAILED_STATUSES
 
 
 def _describe(step: TimelineStep) -> str:

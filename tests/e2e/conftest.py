@@ -1,0 +1,144 @@
+"""Fixtures for the end-to-end runs through the real Pulumi CLI (`make e2e`; never part of `make test`).
+
+A missing CLI fails these tests rather than skipping them: `make e2e` builds it first (tools/pulumi-cli/build.sh).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import CANARY_TOKEN, ORG_ID, Org, new_org
+from tests.e2e.realcli import EXAMPLES, REPO, STATE, Project, locate_cli, node_driver, offline_env, python_driver
+
+# The wall time of every operation, by example: printed at the end of the run and kept in results.json. Rows travel
+# on the test's report (user_properties), so the table is whole when the tests ran in pytest-xdist workers.
+TIMINGS: list[dict[str, Any]] = []
+_PENDING: list[dict[str, Any]] = []
+_TIMINGS_PROPERTY = "e2e-timings"
+FAST = {"pollIntervalSeconds": "0.05", "timeoutSeconds": "60"}
+# Pulumi.yaml's config types have no "number" (string, integer, boolean, array, object): YAML polls in whole seconds.
+FAST_YAML = {"pollIntervalSeconds": "1", "timeoutSeconds": "60"}
+
+
+def record(example: str, operation: str, seconds: float, result: str) -> None:
+    _PENDING.append({"example": example, "operation": operation, "seconds": round(seconds, 2), "result": result})
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    report = yield
+    if call.when == "teardown" and _PENDING:
+        report.user_properties.append((_TIMINGS_PROPERTY, list(_PENDING)))
+        _PENDING.clear()
+    return report
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    for name, rows in report.user_properties:
+        if name == _TIMINGS_PROPERTY:
+            TIMINGS.extend(rows)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not TIMINGS:
+        return
+    terminalreporter.section("real Pulumi CLI: each example × each operation")
+    for row in TIMINGS:
+        terminalreporter.write_line(
+            f"{row['example']:<22} {row['operation']:<34} {row['result']:<28} {row['seconds']:>7.2f} s"
+        )
+    STATE.mkdir(parents=True, exist_ok=True)
+    (STATE / "results.json").write_text(json.dumps(TIMINGS, indent=2) + "\n")
+
+
+@pytest.fixture(scope="session")
+def cli_bin() -> Path:
+    bin_dir = locate_cli()
+    assert (bin_dir / "pulumi").is_file(), f"no pulumi in {bin_dir}: run `make pulumi-cli`"
+    return bin_dir
+
+
+@pytest.fixture(scope="session")
+def state() -> Path:
+    """This run's backend and PULUMI_HOME (a new folder each run: no state is carried between runs)."""
+    folder = STATE / f"run-{os.getpid()}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def example_venv(state: Path) -> Path:
+    """A venv made as the Python examples' READMEs say: `pip install -r requirements.txt` from the example's folder
+    (this checkout, installed as a user installs it, not editable). All four examples ask for the same requirements
+    (test_examples checks), so one venv serves them."""
+    venv = state / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, "-r", "requirements.txt"], cwd=EXAMPLES / "gated-rollout", check=True)
+    return venv
+
+
+@pytest.fixture
+def org() -> Iterator[Org]:
+    """The shared simulated org on 127.0.0.1: each poll of a latest deploy moves simulated time on by 10 s."""
+    org = new_org(seed=5, releases=3)
+    org.sim.auto_advance(10, route="latest_deploy")
+    yield from org.served()
+
+
+def nuon_config(org: Org) -> tuple[dict[str, str], dict[str, str]]:
+    """Stack config (plain, secret) pointing a program at the served org, the canary as the token."""
+    return {"nuon:apiUrl": org.url, "nuon:orgId": ORG_ID}, {"nuon:apiToken": CANARY_TOKEN}
+
+
+@pytest.fixture
+def project(cli_bin: Path, state: Path, example_venv: Path) -> Iterator[Callable[..., Project]]:
+    """`project("gated-rollout")`: the example folder driven through the real CLI (its stacks removed afterwards)."""
+    made: list[tuple[Project, list[str]]] = []
+
+    def make(name: str, folder: Path | None = None) -> Project:
+        folder = folder or EXAMPLES / name
+        runtime = _runtime(folder)
+        driver = {"python": python_driver(example_venv), "nodejs": node_driver(), "yaml": None}[runtime]
+        path_first = [example_venv / "bin"]  # python3 for the dynamic-provider host, pulumi-resource-nuon for YAML
+        env = offline_env(cli_bin, state, path_first=path_first)
+        made.append((Project(folder, env, driver), []))
+        return made[-1][0]
+
+    yield make
+    for proj, _ in made:
+        for settings in proj.folder.glob("Pulumi.e2e-*.yaml"):
+            proj.remove(settings.name.removeprefix("Pulumi.").removesuffix(".yaml"))
+
+
+def _runtime(folder: Path) -> str:
+    import yaml
+
+    runtime = yaml.safe_load((folder / "Pulumi.yaml").read_text())["runtime"]
+    return str(runtime["name"] if isinstance(runtime, dict) else runtime)
+
+
+def new_stack() -> str:
+    return f"e2e-{uuid.uuid4().hex[:8]}"
+
+
+assert REPO.is_dir()

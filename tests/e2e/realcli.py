@@ -1,0 +1,178 @@
+"""The real Pulumi CLI for the end-to-end tests: where it is, the offline environment every run gets, and runners.
+
+`make e2e` builds (or finds) the CLI with tools/pulumi-cli/build.sh and runs tests/e2e. Every run here is offline:
+a file backend and `PULUMI_HOME` under the checkout's ignored `.pulumi-nuon-state/e2e/`, a passphrase secrets
+provider, no update check, no plugin acquisition, no registry lookup, no proxy; the only server any run talks to is
+the simulator on 127.0.0.1 (tests/e2e/test_offline.py checks every connection the CLI and its plugins make).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "examples"
+TOOL = REPO / "tools" / "pulumi-cli"
+STATE = REPO / ".pulumi-nuon-state" / "e2e"
+PASSPHRASE = "e2e-passphrase-not-a-secret"
+RESULT_MARK = "E2E-RESULT "
+
+
+def pinned_version() -> str:
+    """The Pulumi version tools/pulumi-cli/go.mod pins (the one place it is written), e.g. "v3.276.0"."""
+    match = re.search(
+        r"^\s*(?:require\s+)?github\.com/pulumi/pulumi/pkg/v3\s+(v\S+)", (TOOL / "go.mod").read_text(), re.M
+    )
+    assert match, "tools/pulumi-cli/go.mod pins no github.com/pulumi/pulumi/pkg/v3"
+    return match.group(1)
+
+
+def locate_cli() -> Path:
+    """The folder holding `pulumi` (PULUMI_NUON_CLI_BIN when make e2e passes it, else what build.sh prints)."""
+    given = os.environ.get("PULUMI_NUON_CLI_BIN")
+    if given:
+        return Path(given)
+    built = subprocess.run(["bash", str(TOOL / "build.sh")], capture_output=True, text=True, check=False)
+    if built.returncode != 0:
+        raise RuntimeError(f"tools/pulumi-cli/build.sh failed:\n{built.stderr}")
+    return Path(built.stdout.strip().splitlines()[-1])
+
+
+def offline_env(bin_dir: Path, state: Path, *, path_first: Sequence[Path] = ()) -> dict[str, str]:
+    """The environment for every CLI run: this process's, less anything Pulumi, Nuon or proxy, plus offline settings."""
+    drop = ("PULUMI_", "NUON_")
+    proxies = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(drop) and k.lower() not in proxies}
+    (state / "home").mkdir(parents=True, exist_ok=True)
+    (state / "backend").mkdir(parents=True, exist_ok=True)
+    env.update(
+        PATH=os.pathsep.join([*(str(p) for p in path_first), str(bin_dir), env.get("PATH", "")]),
+        PULUMI_HOME=str(state / "home"),
+        PULUMI_BACKEND_URL=f"file://{state / 'backend'}",
+        PULUMI_CONFIG_PASSPHRASE=PASSPHRASE,
+        PULUMI_SKIP_UPDATE_CHECK="1",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="1",
+        PULUMI_DISABLE_REGISTRY_RESOLVE="1",
+        PULUMI_SKIP_CONFIRMATIONS="1",
+        PULUMI_NUON_E2E_PULUMI_ROOT=str(bin_dir.parent),
+        PYTHONUNBUFFERED="1",
+        NO_COLOR="1",
+    )
+    return env
+
+
+@dataclass
+class Run:
+    """One command's outcome: exit code, what it printed (stdout and stderr together), and how long it took."""
+
+    args: list[str]
+    code: int
+    output: str
+    seconds: float
+    result: dict[str, Any] = field(default_factory=dict)
+
+    def ok(self) -> Run:
+        assert self.code == 0, f"{' '.join(self.args)} exited {self.code}:\n{self.output}"
+        return self
+
+    @property
+    def changes(self) -> dict[str, int]:
+        """Resource changes by kind (create, same, update, delete, replace): the driver's summary, else the
+        "Resources:" block the CLI prints ("+ 3 created", "3 unchanged", "+ 3 to create", "- 3 deleted")."""
+        if self.result.get("changes"):
+            return {str(k): int(v) for k, v in self.result["changes"].items()}
+        words = {"create": "create", "created": "create", "unchanged": "same", "update": "update", "updated": "update"}
+        words |= {"delete": "delete", "deleted": "delete", "replace": "replace", "replaced": "replace"}
+        found: dict[str, int] = {}
+        for line in ("\n" + self.output).rpartition("\nResources:\n")[2].splitlines():
+            match = re.search(r"(\d+) (?:to )?([a-z]+)", line)
+            if match and match.group(2) in words:
+                found[words[match.group(2)]] = int(match.group(1))
+            elif line.strip() and not line.startswith(" "):
+                break
+        return found
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        return dict(self.result.get("outputs") or {})
+
+
+def run(args: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float = 300) -> Run:
+    """Run a command to its end; its driver's `E2E-RESULT` line, if any, becomes `result`."""
+    start = time.monotonic()
+    done = subprocess.run(
+        list(args), cwd=cwd, env=dict(env), capture_output=True, text=True, timeout=timeout, check=False
+    )
+    seconds = time.monotonic() - start
+    output = done.stdout + done.stderr
+    result: dict[str, Any] = {}
+    kept: list[str] = []
+    for line in output.splitlines():
+        if line.startswith(RESULT_MARK):
+            result = json.loads(line[len(RESULT_MARK) :])
+        else:
+            kept.append(line)
+    code = done.returncode if done.returncode != 0 else int(result.get("code", 0))
+    return Run(list(args), code, "\n".join(kept), seconds, result)
+
+
+@dataclass
+class Project:
+    """A Pulumi project folder driven through the real CLI: stack and config by `pulumi` itself, the operations by
+    `pulumi` itself (YAML) or through the Automation API's inline program (Python, TypeScript: see the drivers)."""
+
+    folder: Path
+    env: dict[str, str]
+    driver: list[str] | None  # None: the CLI runs the program through the project's own language host
+
+    def cli(self, *args: str, timeout: float = 300) -> Run:
+        return run([self.env_pulumi(), *args], cwd=self.folder, env=self.env, timeout=timeout)
+
+    def env_pulumi(self) -> str:
+        return str(Path(self.env["PULUMI_NUON_E2E_PULUMI_ROOT"]) / "bin" / "pulumi")
+
+    def init(self, stack: str, config: Mapping[str, str], secrets: Mapping[str, str] | None = None) -> None:
+        self.cli("stack", "init", stack, "--non-interactive").ok()
+        for key, value in config.items():
+            self.cli("config", "set", "--stack", stack, "--", key, value).ok()
+        for key, value in (secrets or {}).items():
+            self.cli("config", "set", "--stack", stack, "--secret", "--", key, value).ok()
+
+    def op(self, stack: str, op: str, *flags: str, timeout: float = 300) -> Run:
+        """preview, up, refresh or destroy, as `pulumi <op>` (YAML) or the driver's equivalent."""
+        if self.driver is None:
+            extra = {"preview": [], "up": ["--yes", "--skip-preview"], "refresh": ["--yes", "--skip-preview"]}
+            extra["destroy"] = ["--yes", "--skip-preview"]
+            outcome = self.cli(op, "--stack", stack, "--non-interactive", *extra[op], *flags, timeout=timeout)
+            return outcome
+        return run([*self.driver, str(self.folder), stack, op, *flags], cwd=self.folder, env=self.env, timeout=timeout)
+
+    def outputs(self, stack: str, *, show_secrets: bool = False) -> dict[str, Any]:
+        args = ["stack", "output", "--json", "--stack", stack] + (["--show-secrets"] if show_secrets else [])
+        return dict(json.loads(self.cli(*args).ok().output))
+
+    def remove(self, stack: str) -> None:
+        """Remove the stack (forcing: a failed test may leave resources) and its settings file in the folder."""
+        self.cli("stack", "rm", stack, "--yes", "--force", "--non-interactive")
+        (self.folder / f"Pulumi.{stack}.yaml").unlink(missing_ok=True)
+
+
+def python_driver(venv: Path) -> list[str]:
+    return [str(venv / "bin" / "python"), str(Path(__file__).parent / "drive_python.py")]
+
+
+def node_driver() -> list[str]:
+    return ["node", str(Path(__file__).parent / "drive_node.js")]
+
+
+def interpreter() -> str:
+    return sys.executable
