@@ -259,6 +259,22 @@ def test_demo_with_the_pulumi_engine_and_no_cli_exits_3(monkeypatch: pytest.Monk
     assert f"nor in {tmp_path / 'nowhere'}" in err
 
 
+def test_demo_on_local_engine_refuses_an_sdk_it_cannot_drive_in_one_line() -> None:
+    """The package allows pulumi >= 3.171; LocalEngine needs 3.256. On an older SDK (the floor run) the demo says so
+    and how to run it on the real CLI instead; on a newer one the check that decides it passes."""
+    from pulumi_nuon.testing.engine.sdk import SdkUnsupportedError, check_sdk, sdk_version
+
+    try:
+        check_sdk()
+    except SdkUnsupportedError:
+        code, out, err = run("demo", "--engine", "local")
+        assert code == EXIT_ERROR and out == ""
+        assert err.startswith("error: LocalEngine cannot drive the installed Pulumi SDK") and "make pulumi-cli" in err
+        assert len(err.splitlines()) == 2 and "Traceback" not in err
+    else:
+        assert tuple(int(part) for part in sdk_version().split(".")[:2]) >= (3, 256), sdk_version()
+
+
 def test_simulate_with_unknown_scenario_exits_3() -> None:
     code, _, err = run("simulate", "--scenario", "no-such-scenario")
     assert code == EXIT_ERROR

@@ -294,6 +294,17 @@ def run_demo(
             "(https://www.pulumi.com/docs/iac/download-install/), or run `pulumi-nuon demo --engine local`.\n"
         )
         return _EXIT_ERROR
+    if pulumi is None:
+        from pulumi_nuon.testing.engine.sdk import SdkUnsupportedError, check_sdk
+
+        try:
+            check_sdk()  # LocalEngine needs a newer SDK than the package does: one line, not a traceback
+        except SdkUnsupportedError as error:
+            err.write(
+                f"error: {error}.\nOr run the demo on the real Pulumi CLI, which any allowed SDK works with: "
+                "`make pulumi-cli`, then `make demo` (or install Pulumi and put `pulumi` on PATH).\n"
+            )
+            return _EXIT_ERROR
     if engine == "auto" and pulumi is None:
         narrator.say("(No Pulumi CLI found, so this runs on LocalEngine; `make pulumi-cli` builds the real one once.)")
 
