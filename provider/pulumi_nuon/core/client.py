@@ -373,7 +373,7 @@ class NuonClient(_BaseClient):
             # call's backstop, so a slow machine does not turn a slow attempt into a failed one.)
             return _WORKERS.run(
                 lambda: self._exchange(path, params, attempts, timeout, ends, readers),
-                max(attempts.left(), C.MIN_ATTEMPT_TIME) + C.SYNC_DEADLINE_GRACE,
+                max(attempts.left(), C.MIN_ATTEMPT_TIME) + C.DEADLINE_GRACE,
             )
         except _Late as exc:
             if readers:  # the headers had come: the body was too slow
@@ -533,9 +533,13 @@ class AsyncNuonClient(_BaseClient):
         timeout, ends = self._prepare(attempts)
         readers: list[_Reader] = []
         try:
-            # The whole attempt under one deadline: a body trickled a byte at a time cannot outlast it.
+            # The same backstop as the sync client's: the exchange is waited for until the call's deadline (and
+            # DEADLINE_GRACE), so trickled headers or a trickled body cannot outlast the call; the attempt's own
+            # limit is httpx's per-read timeouts and the body reader's, so a busy event loop or machine does not
+            # turn a slow attempt into a failed one.
             return await asyncio.wait_for(
-                self._exchange(path, params, attempts, timeout, ends, readers), max(0.0, ends - attempts.monotonic())
+                self._exchange(path, params, attempts, timeout, ends, readers),
+                max(attempts.left(), C.MIN_ATTEMPT_TIME) + C.DEADLINE_GRACE,
             )
         except asyncio.TimeoutError as exc:
             if readers:  # the headers had come: the body was too slow

@@ -29,11 +29,11 @@ DEFAULT_REQUEST_TIMEOUT = 30.0
 # An attempt is not started with less time than this left: it could not finish, and a zero timeout would make a
 # socket non-blocking rather than quick.
 MIN_ATTEMPT_TIME = 0.05
-# A sync read runs on a worker thread that the caller waits for until the call's deadline, and this much longer: the
-# worker's own limits (httpx's timeouts, the body's deadline) normally end it first; the wait is the backstop against
-# a server that trickles its headers, and the margin keeps a busy machine's thread scheduling from turning a late
-# but correct answer (or error) into a timeout.
-SYNC_DEADLINE_GRACE = 0.5
+# Both clients wait for an attempt's exchange (the sync one on a worker thread) until the call's deadline, and this
+# much longer: the attempt's own limits (httpx's per-read timeouts, the body reader's deadline) normally end it
+# first; the wait is the backstop against a server that trickles its headers, and the margin keeps a busy machine's
+# scheduling from turning a late but correct answer (or error) into a timeout.
+DEADLINE_GRACE = 0.5
 # Longer than this is no longer a time limit; a gate has its own, longer deadline (timeout_seconds).
 MAX_REQUEST_TIMEOUT = 3600.0
 # A body larger than this is refused (ResponseTooLargeError) rather than read into memory. A release can weigh
