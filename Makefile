@@ -105,5 +105,8 @@ e2e: $(STAMP) $(NODE_STAMPS)
 bench: $(STAMP)
 	$(BIN)/pytest tests/bench -m benchmark -s -p no:cacheprovider
 
+# Everything the targets and tests make in the checkout: the venvs (with their bytecode caches), the tools' caches,
+# hypothesis's example database, the editable install's egg-info, the node modules, the last bench results.
 clean:
-	rm -rf .pulumi-nuon-state/e2e $(VENV) $(FLOOR_VENV) .pytest_cache .mypy_cache .ruff_cache $(TS_EXAMPLES:%=%/node_modules)
+	rm -rf .pulumi-nuon-state/e2e $(VENV) $(FLOOR_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis \
+		provider/*.egg-info bench-results.json $(TS_EXAMPLES:%=%/node_modules)
