@@ -99,7 +99,7 @@ pulumi-cli:
 # Every example through the real CLI against the simulator (tests/e2e), offline: state under .pulumi-nuon-state/.
 # Two workers (each makes its examples' venv once, as their READMEs say); a test's limit covers that venv too.
 e2e: $(STAMP) $(NODE_STAMPS)
-	@bin=$$(bash tools/pulumi-cli/build.sh | tail -n 1) && \
+	@bin=$$(bash tools/pulumi-cli/build.sh) && \
 	PULUMI_NUON_CLI_BIN=$$bin $(call PYCACHE,$(VENV)) $(BIN)/pytest tests/e2e -m e2e -p no:cacheprovider -n 2 --timeout 900
 
 bench: $(STAMP)
