@@ -33,7 +33,7 @@ MIN_ATTEMPT_TIME = 0.05
 # much longer: the attempt's own limits (httpx's per-read timeouts, the body reader's deadline) normally end it
 # first; the wait is the backstop against a server that trickles its headers, and the margin keeps a busy machine's
 # scheduling from turning a late but correct answer (or error) into a timeout.
-DEADLINE_GRACE = 0.5
+DEADLINE_GRACE = 0.25
 # Longer than this is no longer a time limit; a gate has its own, longer deadline (timeout_seconds).
 MAX_REQUEST_TIMEOUT = 3600.0
 # A body larger than this is refused (ResponseTooLargeError) rather than read into memory. A release can weigh
