@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pulumi
 
 from pulumi_nuon.core.errors import InvalidArgumentError, NuonError
-from pulumi_nuon.core.options import check_limit
+from pulumi_nuon.core.options import GET_COMPONENT_RELEASES, GET_LATEST_DEPLOY, Spec, check_limit, checked
 from pulumi_nuon.core.status import DeployPhase
 from pulumi_nuon.core.views import deploy_read, releases_read
 from pulumi_nuon.dynamic.stack_config import stack_config
@@ -286,6 +286,14 @@ def _check_limit(function: str, limit: object) -> int | None:
         raise _named(function, err) from None
 
 
+def _check(function: str, spec: Spec, **values: Any) -> None:
+    """The function's inputs checked by the option table (ids of the right kind and shape) before any request."""
+    try:
+        checked(spec, **values)
+    except InvalidArgumentError as err:
+        raise _named(function, err) from None
+
+
 def get_component_releases(
     component_id: str, *, limit: int | None = None, opts: pulumi.InvokeOptions | None = None
 ) -> AwaitableGetComponentReleasesResult:
@@ -297,6 +305,7 @@ def get_component_releases(
     """
     name = "get_component_releases"
     size = _check_limit(name, limit)
+    _check(name, GET_COMPONENT_RELEASES, component_id=component_id)
 
     def read() -> list[ComponentRelease]:
         from pulumi_nuon.core.shared import sync_client
@@ -317,6 +326,7 @@ def get_latest_deploy(
     the function's name.
     """
     name = "get_latest_deploy"
+    _check(name, GET_LATEST_DEPLOY, install_id=install_id, component_id=component_id)
 
     def read() -> InstallDeploy | None:
         from pulumi_nuon.core.shared import sync_client
@@ -397,6 +407,7 @@ def get_component_releases_output(
 
     async def read(args: list[Any]) -> GetComponentReleasesResult:
         cid, size = args[0], _check_limit(name, args[1])
+        _check(name, GET_COMPONENT_RELEASES, component_id=cid)
 
         async def fetch() -> list[ComponentRelease]:
             from pulumi_nuon.core.shared import async_client
@@ -425,6 +436,7 @@ def get_latest_deploy_output(
 
     async def read(args: list[Any]) -> GetLatestDeployResult:
         iid, cid = args
+        _check(name, GET_LATEST_DEPLOY, install_id=iid, component_id=cid)
 
         async def fetch() -> InstallDeploy | None:
             from pulumi_nuon.core.shared import async_client
