@@ -260,7 +260,8 @@ def _settings() -> Settings:
     Every call reads the stack config key and the environment variable of each row of
     :data:`~pulumi_nuon.core.settings.SETTINGS` again, so a value changed between two reads takes effect at the next;
     what is cached is only the resolution of those raw values (their checks and parsing: ~18 of the ~44 µs a read
-    spent on settings), keyed by the values themselves. A failed resolution is not cached: it raises again with the same message.
+    spent on settings), keyed by the values themselves. A failed resolution is not cached: it raises again with the
+    same message.
     """
     from pulumi_nuon.core.settings import SETTINGS, resolve_settings
 
