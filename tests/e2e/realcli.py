@@ -8,9 +8,11 @@ the simulator on 127.0.0.1 (tests/e2e/test_offline.py checks every connection th
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -18,6 +20,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
@@ -172,6 +176,27 @@ def python_driver(venv: Path) -> list[str]:
 
 def node_driver() -> list[str]:
     return ["node", str(Path(__file__).parent / "drive_node.js")]
+
+
+@functools.cache
+def go_driver(out: Path) -> list[str]:
+    """tests/e2e/drive_go, with the Go example's program compiled in, built once per process into `out`."""
+    go = shutil.which("go")
+    if go is None:
+        pytest.skip("go is not installed: the Go example cannot be built (install Go 1.26+)")
+    binary = out / f"drive_go-{os.getpid()}"
+    env = {**os.environ, "GOFLAGS": "-mod=readonly", "GOPROXY": os.environ.get("GOPROXY", "off")}
+    built = subprocess.run(
+        [go, "build", "-o", str(binary), "."],
+        cwd=Path(__file__).parent / "drive_go",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    return [str(binary)]
 
 
 def interpreter() -> str:
