@@ -125,13 +125,17 @@ pulumi-cli:
 	@bash tools/pulumi-cli/build.sh
 
 # Every example through the real CLI against the simulator (tests/e2e), offline: state under .pulumi-nuon-state/.
+# Two workers (each makes its examples' venv once, as their READMEs say); a test's limit covers that venv too.
 e2e: $(STAMP) $(NODE_STAMPS)
-	@bin=$$(bash tools/pulumi-cli/build.sh | tail -n 1) && \
-	PULUMI_NUON_CLI_BIN=$$bin $(call PYCACHE,$(VENV)) $(BIN)/pytest tests/e2e -m e2e -p no:cacheprovider -n 2 --dist loadgroup
+	@bin=$$(bash tools/pulumi-cli/build.sh) && \
+	PULUMI_NUON_CLI_BIN=$$bin $(call PYCACHE,$(VENV)) $(BIN)/pytest tests/e2e -m e2e -p no:cacheprovider -n 2 --timeout 900
 
 bench: $(STAMP)
 	$(BIN)/pytest tests/bench -m benchmark -s -p no:cacheprovider
 
+# Everything the targets and tests make in the checkout: the venvs (with their bytecode caches), the tools' caches,
+# hypothesis's example database, the editable install's egg-info, the node modules, the last bench results.
 clean:
-	rm -rf .pulumi-nuon-state/e2e $(VENV) $(FLOOR_VENV) .pytest_cache .mypy_cache .ruff_cache $(TS_EXAMPLES:%=%/node_modules) \
+	rm -rf .pulumi-nuon-state/e2e $(VENV) $(FLOOR_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis \
+		provider/*.egg-info bench-results.json $(TS_EXAMPLES:%=%/node_modules) \
 		sdk/nodejs/bin tools/sdkgen/nodejs/node_modules

@@ -1,7 +1,8 @@
-"""The README's generated blocks: tables rendered from the option table and the status rules.
+"""The docs' generated blocks: tables rendered from the option table, the settings and the status rules.
 
-A block sits between ``<!-- BEGIN generated: NAME -->`` and ``<!-- END generated: NAME -->``. A test keeps every
-block equal to what this module renders; ``make docs`` (``python -m tests.docs``) rewrites them in place.
+A block sits between ``<!-- BEGIN generated: NAME -->`` and ``<!-- END generated: NAME -->``, in the README or a page
+of ``docs/`` (:data:`PAGES`). A test keeps every block equal to what this module renders, each block in exactly one
+page; ``make docs`` (``python -m tests.docs``) rewrites them in place.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from pulumi_nuon.core.options import COMPONENT_RELEASES, DEPLOY_GATE, LATEST_DEP
 from pulumi_nuon.core.settings import render_settings_markdown
 from pulumi_nuon.core.status import render_rules_markdown
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+PAGES = (README, ROOT / "docs/reference.md")
+"""The files that hold generated blocks."""
 _BLOCK = re.compile(r"<!-- BEGIN generated: (?P<name>[\w-]+) -->\n(?P<body>.*?)<!-- END generated: (?P=name) -->", re.S)
 
 
@@ -36,6 +40,11 @@ def generated_blocks(text: str | None) -> dict[str, str]:
     return {m["name"]: m["body"].removesuffix("\n") for m in _BLOCK.finditer(text)}
 
 
+def blocks_in_pages() -> list[tuple[Path, str, str]]:
+    """(page, block name, block text) of every generated block in :data:`PAGES`."""
+    return [(page, name, body) for page in PAGES for name, body in generated_blocks(page.read_text()).items()]
+
+
 def rewrite(text: str) -> str:
     """``text`` with every generated block replaced by its rendering."""
     blocks = rendered()
@@ -45,5 +54,6 @@ def rewrite(text: str) -> str:
 
 
 if __name__ == "__main__":
-    README.write_text(rewrite(README.read_text()))
-    sys.stdout.write(f"rewrote the generated blocks of {README}\n")
+    for page in PAGES:
+        page.write_text(rewrite(page.read_text()))
+        sys.stdout.write(f"rewrote the generated blocks of {page.relative_to(ROOT)}\n")

@@ -1,8 +1,8 @@
-"""Put the table of a ``make bench`` run into the README, between its bench-table markers.
+"""Put the table of a ``make bench`` run into docs/performance.md, between its bench-table markers.
 
     python -m tests.bench.readme_table [bench-results.json]
 
-The README's table is then exactly what a run printed, with the commit, machine and load it was measured on.
+The page's table is then exactly what a run printed, with the commit, machine and load it was measured on.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 from tests.bench.harness import Table
 
 ROOT = Path(__file__).resolve().parents[2]
+PAGE = ROOT / "docs/performance.md"
 START, END = "<!-- bench-table:start -->", "<!-- bench-table:end -->"
 
 
@@ -35,16 +36,15 @@ def replace_table(readme: str, new_section: str) -> str:
     before, start, rest = readme.partition(START)
     _, end, after = rest.partition(END)
     if not start or not end:
-        raise ValueError(f"the README has no {START} ... {END} section")
+        raise ValueError(f"the page has no {START} ... {END} section")
     return before + new_section + after
 
 
 def main(argv: list[str]) -> int:
     results = Path(argv[1]) if len(argv) > 1 else ROOT / "bench-results.json"
     table, meta = Table.read(results)
-    readme = ROOT / "README.md"
-    readme.write_text(replace_table(readme.read_text(), section(table, meta)))
-    print(f"README.md: table from {results} (commit {meta['commit'][:7]})")
+    PAGE.write_text(replace_table(PAGE.read_text(), section(table, meta)))
+    print(f"{PAGE.relative_to(ROOT)}: table from {results} (commit {meta['commit'][:7]})")
     return 0
 
 

@@ -25,7 +25,7 @@ from tests.bench.harness import (
     timed,
     timed_call,
 )
-from tests.bench.readme_table import END, START, replace_table
+from tests.bench.readme_table import END, PAGE, START, replace_table
 from tests.bench.replay import Recording, RecordingTransport, ReplayServer
 
 
@@ -224,3 +224,8 @@ def test_the_replay_server_answers_the_recorded_bytes_from_another_process() -> 
         assert httpx.get(server.url_for("/v1/not-recorded")).status_code == 400
         process = server._process
     assert process is not None and process.returncode == 0
+
+
+def test_the_performance_page_holds_one_bench_table() -> None:
+    text = PAGE.read_text()
+    assert text.count(START) == 1 and text.count(END) == 1 and text.index(START) < text.index(END)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -16,8 +18,10 @@ import pytest
 
 import pulumi_nuon as nuon
 from pulumi_nuon.cli import EXIT_ERROR, EXIT_FAILED, EXIT_OK, EXIT_TIMEOUT, main
-from pulumi_nuon.testing.simulator import Timeline
-from tests.conftest import CANARY_TOKEN, ORG_ID, Org
+from pulumi_nuon.core.options import SPECS
+from pulumi_nuon.core.settings import SETTINGS
+from pulumi_nuon.testing.simulator import Scenario, Timeline
+from tests.conftest import CANARY_TOKEN, CMP1, INL1, ORG_ID, Org
 
 SCRIPT = Path(sys.executable).parent / "pulumi-nuon"
 FAST = ["--interval", "0.05", "--timeout", "10"]
@@ -167,6 +171,73 @@ def test_wait_on_a_terminal_rewrites_a_live_status_line(org: Org) -> None:
     assert text.endswith("\r\x1b[K")  # the status line is cleared at the end
 
 
+def _wait_in_a_process(org: Org, stderr_to_a_terminal_of: int | None) -> tuple[int, str]:
+    """`pulumi-nuon wait` as a real process through a 5-status rollout, its stderr a pipe or a pseudo-terminal
+    `stderr_to_a_terminal_of` columns wide; (exit code, stderr as the terminal or pipe received it)."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+    import threading
+
+    org.sim.trigger_deploy(org.prod, org.app, timeline=Timeline.apply_success(step_seconds=5))
+    org.sim.auto_advance(5, route="latest_deploy")
+    argv = [str(SCRIPT), "wait", "--component", org.app.id, org.prod.id, "--interval", "0.3", "--timeout", "30"]
+    env = {**os.environ, **org.env}
+    env.pop("COLUMNS", None)
+    if stderr_to_a_terminal_of is None:
+        done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60, check=False)
+        return done.returncode, done.stderr
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, stderr_to_a_terminal_of, 0, 0))
+    received = bytearray()
+
+    def read() -> None:
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the last writer closed the terminal
+                return
+            if not chunk:
+                return
+            received.extend(chunk)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=slave)
+        os.close(slave)
+        proc.communicate(timeout=60)
+        reader.join(timeout=10)
+    finally:
+        os.close(master)
+    return proc.returncode, received.decode().replace("\r\n", "\n")
+
+
+def test_wait_on_a_terminal_keeps_its_status_line_within_the_terminals_width(org: Org) -> None:
+    code, err = _wait_in_a_process(org, stderr_to_a_terminal_of=60)
+    assert code == EXIT_OK, err
+    rows = err.split("\n")
+    drawn = [part for row in rows for part in row.split("\r\x1b[K") if part]
+    status = [part for part in drawn if part.startswith("waiting for 1 install(s)")]
+    assert len(status) >= 3, err  # redrawn while it waited
+    assert max(len(part) for part in drawn if part in status) <= 59, status  # never wraps to a second row
+    assert any(part.endswith("…") and len(part) == 59 for part in status), status  # the long ones are cut
+    assert any("last: executing (inl" in part for part in status), status  # the news first, the id cut
+    assert f"deploy {org.sim.latest_deploy(org.prod, org.app)['id']} is executing" in err  # type: ignore[index]
+
+
+def test_wait_not_on_a_terminal_writes_one_plain_line_per_status_change(org: Org) -> None:
+    code, err = _wait_in_a_process(org, stderr_to_a_terminal_of=None)
+    assert code == EXIT_OK, err
+    assert "\r" not in err and "\x1b" not in err and "waiting for 1 install(s)" not in err
+    lines = err.splitlines()
+    assert len(lines) == len(set(lines)), lines  # each status change once
+    statuses = [line.split(" is ", 1)[1].split(":")[0] for line in lines if " is " in line]
+    assert statuses[-1] == "active" and "executing" in statuses, lines
+    assert lines[-1].endswith("all 1 install(s) passed")
+
+
 # -- errors: one line, exit 3, never a traceback ---------------------------------------------------------------
 
 
@@ -189,13 +260,16 @@ def test_missing_settings_are_said_in_shell_terms(monkeypatch: pytest.MonkeyPatc
     code, _, err = run("releases", "cmp000")
     assert code == EXIT_ERROR
     assert err == (
-        "error: no Nuon API token: export NUON_API_TOKEN=... (the CLI reads the Nuon API token only from the "
+        "error: no Nuon API token: export NUON_API_TOKEN=<api token> (the CLI reads the Nuon API token only from the "
         "environment, so it stays out of shell history).\n"
     )
     monkeypatch.setenv("NUON_API_TOKEN", "t")
     code, _, err = run("deploy", "inl000", "cmp000")
     assert code == EXIT_ERROR
-    assert "export NUON_ORG_ID=... or pass --org-id" in err
+    assert (
+        err
+        == "error: no Nuon org id (sent as `X-Nuon-Org-ID`): export NUON_ORG_ID=<org id> or pass --org-id <org id>.\n"
+    )
     assert "pulumi config" not in err and "org_id=" not in err
 
 
@@ -205,6 +279,68 @@ def test_insecure_url_and_bad_ids_exit_3(org: Org) -> None:
     code, _, err = run("deploy", "inl with space", org.app.id)
     assert code == EXIT_ERROR and err.startswith("error: ")
     assert org.sim.log.count() == 0
+
+
+# Every name the core uses for an option or a setting (the option table's and SETTINGS'): none may reach a CLI user.
+PYTHON_NAMES = re.compile(
+    r"\b("
+    + "|".join(
+        sorted(n for n in {o.name for spec in SPECS for o in spec.inputs} | {s.name for s in SETTINGS} if "_" in n)
+    )
+    + r")\b"
+    "|nuon:[a-z]+[A-Z]"
+)
+
+
+@pytest.mark.parametrize(
+    ("argv", "flag"),
+    [
+        (["releases", "cmp0", "--limit", "abc"], "--limit"),
+        (["releases", "cmp0", "--limit", "0"], "--limit"),
+        (["wait", "--component", CMP1, INL1, "--timeout", "x"], "--timeout"),
+        (["wait", "--component", CMP1, INL1, "--timeout", "5"], "--interval (10) must not exceed --timeout (5)"),
+        (["wait", "--component", CMP1, INL1, "--interval", "0"], "--interval"),
+        (["wait", "--component", CMP1, INL1, "--concurrency", "1.5"], "--concurrency"),
+        (["wait", "--component", CMP1, INL1, "--build-id", "x"], "--build-id"),
+        (["wait", "--component", "cmp0", INL1], "--component"),
+        (["wait", "--component", CMP1, "inl0"], "INSTALL"),
+        (["deploy", INL1, "cmp/0"], "COMPONENT"),
+        (["releases", "cmp 0"], "COMPONENT"),
+        (["--request-timeout", "0", "deploy", INL1, CMP1], "--request-timeout"),
+        (["simulate", "--port", "70000"], "--port"),
+        (["demo", "--speed", "0"], "--speed"),
+    ],
+)
+def test_every_usage_error_names_the_flag_never_a_python_name(
+    argv: list[str], flag: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NUON_API_TOKEN", "t")
+    monkeypatch.setenv("NUON_ORG_ID", ORG_ID)
+    monkeypatch.setenv("NUON_API_URL", "http://127.0.0.1:9")  # nothing is sent: each fails before a request
+    code, _, err = run(*argv)
+    err += capsys.readouterr().err  # argparse writes its usage errors to sys.stderr
+    assert code == EXIT_ERROR, err
+    said = err.splitlines()[-1]
+    assert said.startswith("error: ") and flag in said, said
+    assert not PYTHON_NAMES.search(said) and "could not convert" not in said, said
+
+
+def test_the_wait_messages_and_help_speak_in_flags(org: Org, capsys: pytest.CaptureFixture[str]) -> None:
+    org.sim.trigger_deploy(org.prod, org.app, timeline=Timeline.constant("executing"))
+    code, _, err = run("wait", "--component", org.app.id, org.prod.id, "--interval", "0.05", "--timeout", "0.3")
+    assert code == EXIT_TIMEOUT and "raise --timeout" in err, err
+    org.sim.trigger_deploy(org.prod, org.app, timeline=Timeline.constant("auto-skipped"))
+    code, _, err = run("wait", "--component", org.app.id, org.prod.id, *FAST, "--no-accept-auto-skipped")
+    assert code == EXIT_FAILED and "--no-accept-auto-skipped was given" in err, err
+    assert "leave out --no-accept-auto-skipped to accept no-op deploys" in err
+    assert not PYTHON_NAMES.search(err), err
+    code, _, err = run("wait", "--component", org.app.id, org.prod.id, *FAST)  # unpinned, passing on an old deploy
+    assert code == EXIT_OK and "Pin the deploy with --build-id" in err, err
+    assert not PYTHON_NAMES.search(err), err
+    assert main(["wait", "--help"]) == EXIT_OK
+    help_text = capsys.readouterr().out
+    assert "unless --no-accept-auto-skipped was given" in help_text and "--not-found-grace" in help_text
+    assert not PYTHON_NAMES.search(help_text.split("What the wait does")[1]), help_text
 
 
 def test_usage_errors_exit_3_not_2(
@@ -259,6 +395,22 @@ def test_demo_with_the_pulumi_engine_and_no_cli_exits_3(monkeypatch: pytest.Monk
     assert f"nor in {tmp_path / 'nowhere'}" in err
 
 
+def test_demo_on_local_engine_refuses_an_sdk_it_cannot_drive_in_one_line() -> None:
+    """The package allows pulumi >= 3.171; LocalEngine needs 3.256. On an older SDK (the floor run) the demo says so
+    and how to run it on the real CLI instead; on a newer one the check that decides it passes."""
+    from pulumi_nuon.testing.engine.sdk import SdkUnsupportedError, check_sdk, sdk_version
+
+    try:
+        check_sdk()
+    except SdkUnsupportedError:
+        code, out, err = run("demo", "--engine", "local")
+        assert code == EXIT_ERROR and out == ""
+        assert err.startswith("error: LocalEngine cannot drive the installed Pulumi SDK") and "make pulumi-cli" in err
+        assert len(err.splitlines()) == 2 and "Traceback" not in err
+    else:
+        assert tuple(int(part) for part in sdk_version().split(".")[:2]) >= (3, 256), sdk_version()
+
+
 def test_simulate_with_unknown_scenario_exits_3() -> None:
     code, _, err = run("simulate", "--scenario", "no-such-scenario")
     assert code == EXIT_ERROR
@@ -301,7 +453,7 @@ def test_simulate_serves_until_interrupted_or_terminated(stop_signal: signal.Sig
     )
     try:
         assert proc.stdout is not None
-        lines = [proc.stdout.readline() for _ in range(5)]
+        lines = [proc.stdout.readline() for _ in range(9)]
         export = next(line for line in lines if "export NUON_API_URL=" in line)
         settings = dict(part.split("=", 1) for part in export.split()[1:])
         assert settings["NUON_API_URL"].startswith("http://127.0.0.1:")
@@ -320,6 +472,48 @@ def test_simulate_serves_until_interrupted_or_terminated(stop_signal: signal.Sig
     assert proc.returncode == EXIT_OK, err
     assert "Nuon simulator stopped." in out
     assert "Traceback" not in err
+
+
+def test_simulate_prints_its_ids_and_commands_that_work_when_pasted() -> None:
+    """The newcomer's path: `simulate` in one shell; its export line and its `wait` line pasted into another (from
+    the same directory, the venv not activated) wait through the whole rollout and pass, without a warning."""
+    import shlex
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NUON_")}
+    env["PATH"] = os.defpath  # the venv is not on PATH, as after `make demo`
+    proc = subprocess.Popen(
+        [str(SCRIPT), "simulate", "--speed", "4"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        printed = []
+        while not printed or not printed[-1].startswith("Press Ctrl-C"):
+            printed.append(proc.stdout.readline())
+        text = "".join(printed)
+        sim = Scenario.load("demo").build()
+        component, install = sim.component("web-app"), sim.install("acme-prod")
+        assert f"component web-app: {component.id}" in text and f"install acme-prod: {install.id}" in text
+        for other in ("globex-prod", "initech-staging"):
+            assert f"install {other}: {sim.install(other).id}" in text
+        export = next(line for line in printed if line.strip().startswith("export "))
+        pasted_env = {**env, **dict(part.split("=", 1) for part in shlex.split(export)[1:])}
+        wait = next(line for line in printed if " wait " in line)
+        argv = shlex.split(wait)
+        assert Path(argv[0]).resolve() == SCRIPT.resolve()  # relative to where `simulate` ran, when under it
+        assert f"`source {Path(argv[0]).parent / 'activate'}` first" in text
+        assert "--build-id" in argv and install.id in argv and component.id in argv
+        time.sleep(5)  # the newcomer reads before pasting: the rollout (4 s at --speed 4) has passed on the clock
+        done = subprocess.run(argv, env=pasted_env, capture_output=True, text=True, timeout=60, check=False)
+        assert done.returncode == EXIT_OK, done.stderr
+        assert "warning" not in done.stderr
+        for status in ("queued", "executing", "pending-approval", "active"):  # it saw the rollout all the same
+            assert f"is {status}" in done.stderr, done.stderr
+        deploy = next(line for line in printed if " deploy " in line and " wait " not in line)
+        done = subprocess.run(shlex.split(deploy), env=pasted_env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == EXIT_OK and "status" in done.stdout and "active" in done.stdout, done.stderr
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=10)
 
 
 def test_wait_fails_when_no_deploy_appears_within_the_grace(org: Org) -> None:

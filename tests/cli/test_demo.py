@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+from pulumi_nuon.testing.simulator import APPLY_STATUSES
 
 SCRIPT = Path(sys.executable).parent / "pulumi-nuon"
 
 
 def demo(*args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NUON_")}
+    env["PATH"] = os.defpath  # the venv not on PATH, as after `make demo`
     return subprocess.run(
         [str(SCRIPT), "demo", *args], env=env, capture_output=True, text=True, timeout=60, check=False
     )
@@ -24,12 +28,11 @@ def test_demo_gate_waits_passes_and_second_up_changes_nothing() -> None:
     assert "Traceback" not in out + done.stderr
     assert "+  create  web-app-rollout" in out  # the preview's plan
     assert "deploy_id        (known after the update)" in out
-    # the simulated deploy moved while the update ran, and the gate's own lines saw it (not necessarily `queued`:
-    # at 20x it lasts 0.1 s from the update's start, less than the host's first read takes to load httpx and
-    # pydantic, which check and diff no longer load)
-    assert "is queued" in out or "is planning" in out
-    for status in ("executing", "pending-approval", "active"):
-        assert f"is {status}" in out, status
+    # The simulated deploy moved while the update ran, and the gate's own lines saw every status of its timeline,
+    # in order, once each: the demo's simulator holds each status until a poll has read it, so the story does not
+    # depend on how fast a loaded machine lets the gate poll (at 20x a status lasts 0.1 s of the timeline).
+    seen = re.findall(r"^    \| \[ *[\d.]+s\] inl\w+: deploy dpl\w+ is ([\w-]+)", out, flags=re.M)
+    assert seen == list(APPLY_STATUSES), out
     assert "| DeployGate: waiting for component" in out
     assert "all 1 install(s) passed" in out
     assert "gate_phase       succeeded" in out and "status           active" in out
@@ -47,3 +50,21 @@ def test_demo_failure_scenario_fails_the_update_with_nuons_words() -> None:
     assert "Deploy gate failed on install" in reported and "UPGRADE FAILED: context deadline exceeded" in reported
     assert "Traceback" not in out and ".py" not in reported and len(reported.splitlines()) <= 6
     assert "`dns-switch` was not created" in out
+
+
+def test_the_demo_says_how_long_its_gate_waits_from_the_scenarios_own_deploy() -> None:
+    from pulumi_nuon.core import constants as C
+    from pulumi_nuon.testing.simulator import Scenario
+
+    sim = Scenario.load("demo").build()
+    assert sim.deploys("acme-prod", "web-app")[-1].timeline.duration == C.DEMO_DEPLOY_SECONDS
+
+
+def test_the_demo_ends_with_commands_the_user_can_paste_where_they_are(tmp_path: Path) -> None:
+    """After `make demo` the venv is not on PATH: the next commands name its script (relative to where the demo
+    ran, when under it), and how to activate it."""
+    out = demo("--speed", "20").stdout
+    tail = out.split("Try next:")[1]
+    shown = SCRIPT.relative_to(Path.cwd()) if SCRIPT.is_relative_to(Path.cwd()) else SCRIPT
+    assert f"\n  {shown} demo --scenario failure " in tail and f"\n  {shown} simulate " in tail
+    assert f"`source {shown.parent / 'activate'}` first" in tail

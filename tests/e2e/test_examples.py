@@ -9,6 +9,7 @@ driver instead of a language host that cannot be built here (docs/real-pulumi.md
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -48,7 +49,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("name", list(EXPECTED))
-def test_example_lifecycle(name: str, org: Org, project: ProjectFactory) -> None:
+def test_example_lifecycle(name: str, org: Org, project: ProjectFactory, state: Path) -> None:
     proj = project(name)
     stack = new_stack()
     plain, secret, paths = _config(name, org)
@@ -79,6 +80,10 @@ def test_example_lifecycle(name: str, org: Org, project: ProjectFactory) -> None
 
     exported = proj.cli("stack", "export", "--stack", stack).ok()
     assert CANARY_TOKEN not in exported.output, "the token is in the checkpoint"
+    files = [p for folder in ("backend", "home") for p in (state / folder).rglob("*") if p.is_file()]
+    stored = [p for p in files if CANARY_TOKEN.encode() in p.read_bytes()]
+    assert files and not stored, f"the token is in {stored}"  # checkpoints, history, backups; PULUMI_HOME
+    assert CANARY_TOKEN not in (proj.folder / f"Pulumi.{stack}.yaml").read_text()  # encrypted by the passphrase
     for run in (preview, up, again, refresh):
         assert CANARY_TOKEN not in run.output
 

@@ -40,7 +40,7 @@ from pulumi_nuon.core.settings import SETTINGS
 from pulumi_nuon.core.views import deploy_values, gate_values, releases_values
 from pulumi_nuon.core.wait import InstallOutcome, Verdict, WaitOptions, WaitResult
 from tests.conftest import BLD2, CMP1, INL1, INL2
-from tests.docs import generated_blocks
+from tests.docs import blocks_in_pages, generated_blocks
 
 ROOT = Path(__file__).resolve().parents[2]
 RESOURCES = [
@@ -158,12 +158,13 @@ def test_function_results_have_a_property_per_output() -> None:
         assert all(isinstance(getattr(result, o.name, None), property) for o in spec.outputs), spec.name
 
 
-def test_the_readme_tables_are_the_rendered_tables() -> None:
-    blocks = generated_blocks((ROOT / "README.md").read_text())
+def test_the_docs_tables_are_the_rendered_tables() -> None:
+    """Each generated block is in exactly one page (the README or docs/reference.md), as rendered."""
+    found = blocks_in_pages()
     expected = generated_blocks(None)
-    assert set(blocks) == set(expected)
-    for name, text in expected.items():
-        assert blocks[name] == text, f"README block {name!r} is stale: run `make docs`"
+    assert sorted(name for _, name, _ in found) == sorted(expected)
+    for page, name, text in found:
+        assert text == expected[name], f"{page.name} block {name!r} is stale: run `make docs`"
 
 
 def test_names_are_unique_and_camel_case_is_reversible() -> None:

@@ -146,8 +146,16 @@ def test_progress_is_ephemeral_status_on_the_gates_row_and_the_outcome_a_diagnos
         assert any(f"{org.prod.id}: deploy {deploy.id} is {word}" in line for line in status), word
     [outcome] = plugin.engine.on(urn, ephemeral=False, severity=engine_pb2.INFO)
     assert outcome.startswith("DeployGate passed at ") and f"{org.prod.id}: {deploy.id} active" in outcome
-    # Without buildId the gate passed on a deploy older than itself (the simulator's deploy started a day ago):
-    [warning] = plugin.engine.on(urn, ephemeral=False, severity=engine_pb2.WARNING)
+    # Without buildId, but the gate watched this deploy run and finish: it is not stale, whatever its timestamps.
+    assert plugin.engine.on(urn, ephemeral=False, severity=engine_pb2.WARNING) == []
+
+
+def test_an_unpinned_gate_passing_on_a_deploy_finished_before_it_warns_as_a_diagnostic(
+    org: Org, plugin: Plugin
+) -> None:
+    deploy = org.sim.trigger_deploy(org.prod, org.app, timeline=Timeline.constant("active"))
+    assert plugin.create("DeployGate", "late", gate(org)).ok
+    [warning] = plugin.engine.on(plugin.urn("DeployGate", "late"), ephemeral=False, severity=engine_pb2.WARNING)
     assert warning.startswith(f"warning: {org.prod.id}: passed on deploy {deploy.id}, which finished ")
     assert "Pin the deploy with buildId" in warning
 

@@ -1,8 +1,7 @@
 """Which deploy counts, how a failure reads, and which changes re-check: the gate through LocalEngine.
 
-The simulator's deploys carry timestamps from its fixed epoch (2026-11-22T10:00Z), so to the gate every deploy
-triggered at simulated time 0 "finished before the gate started" — exactly the stale deploy a gate must not pass
-silently.
+The simulator stamps simulated time 0 with the wall-clock time it was made, so to the gate a deploy already `active`
+at time 0 "finished before the gate started" — exactly the stale deploy a gate must not pass silently.
 """
 
 from __future__ import annotations

@@ -10,7 +10,9 @@ import signal
 import subprocess
 import sys
 import threading
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -87,9 +89,18 @@ def test_failure_scenario_ends_in_error_with_a_realistic_description() -> None:
     assert sim.releases("web-app")[0]["status"] == "error"
 
 
+def _without_times(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_times(v) for k, v in value.items() if not k.endswith(("_at", "_at_ts"))}
+    if isinstance(value, list):
+        return [_without_times(v) for v in value]
+    return value
+
+
 def test_scenarios_are_deterministic_given_the_seed() -> None:
+    """Everything but the timestamps, which follow the wall clock (see the next test)."""
     first, again = Scenario.load("demo").build(), Scenario.load("demo").build()
-    assert first.releases("web-app") == again.releases("web-app")
+    assert _without_times(first.releases("web-app")) == _without_times(again.releases("web-app"))
     other = Scenario.load("demo").build(seed=99)
     assert other.releases("web-app")[0]["id"] != first.releases("web-app")[0]["id"]
 
@@ -233,3 +244,17 @@ def test_serve_forever_in_a_process_stops_cleanly_on_ctrl_c() -> None:
             child.communicate()
     assert child.returncode == 0, err
     assert "Nuon simulator stopped." in out and "Traceback" not in err
+
+
+def test_timestamps_put_simulated_time_zero_at_the_wall_clock_when_the_simulator_was_made() -> None:
+    """So a deploy that starts now reads as starting now (a gate compares them with its own start)."""
+    before = datetime.now(timezone.utc)
+    sim = Scenario.load("demo").build()
+    after = datetime.now(timezone.utc)
+    sim.advance(30)
+    deploy = sim.latest_deploy("acme-prod", "web-app")
+    assert deploy is not None
+    created = datetime.fromisoformat(deploy["created_at"].replace("Z", "+00:00"))
+    assert before <= created <= after  # the rollout's deploy was triggered at simulated time 0
+    updated = datetime.fromisoformat(deploy["updated_at"].replace("Z", "+00:00"))
+    assert timedelta(seconds=10) <= updated - created <= timedelta(seconds=30)

@@ -170,3 +170,17 @@ def test_timeline_from_json_forms() -> None:
         Timeline.from_json({"kind": "constant", "status": "active", "colour": "red"})
     with pytest.raises(ValueError, match="needs 'steps' or a 'kind'"):
         Timeline.from_json({"kind": "sideways"})
+
+
+def test_a_held_deploy_shows_every_status_to_a_reader_however_late_it_reads(org: Org, client: httpx.Client) -> None:
+    """`hold_until_seen`: each status waits for one read of the latest-deploy route (a slow poller on a loaded
+    machine still sees the whole rollout), and never shows sooner than the timeline says."""
+    org.sim.hold_until_seen = True
+    org.sim.trigger_deploy(org.prod, org.app, timeline=Timeline.apply_success(step_seconds=5))
+    assert _poll(client, org)[2] == "queued"
+    assert _poll(client, org)[2] == "queued"  # the timeline has not moved on yet
+    org.sim.advance(1000)  # the whole timeline has passed, but no one saw it
+    assert org.sim.latest_deploy(org.prod, org.app)["status"] == "planning"  # type: ignore[index]
+    assert org.sim.latest_deploy(org.prod, org.app)["status"] == "planning"  # type: ignore[index]  # not a read
+    seen = [_poll(client, org)[2] for _ in range(len(APPLY_STATUSES) + 2)]
+    assert seen == [*APPLY_STATUSES[1:], "active", "active", "active"]

@@ -183,6 +183,55 @@ def test_the_waiter_keeps_at_most_its_concurrency_in_flight() -> None:
     assert result.passed and most == 20
 
 
+def _wait_through(statuses: list[str]) -> tuple[str, ...]:
+    """Wait on one install whose latest deploy reports ``statuses`` in turn (then the last for ever), each stamped
+    ten days before the wait's wall clock; return the warnings."""
+    import asyncio
+    from datetime import datetime, timezone
+
+    ten_days_ago = "2026-11-22T10:00:00Z"
+    wall = datetime(2026, 12, 2, 10, tzinfo=timezone.utc).timestamp()
+    served = iter(statuses)
+    last = statuses[-1]
+
+    class Client:
+        api_url = "http://127.0.0.1:9"
+
+        async def get_latest_deploy(self, install_id: str, component_id: str, *, time_limit: float) -> InstallDeploy:
+            nonlocal last
+            last = next(served, last)
+            return InstallDeploy(id="dpl1", status=last, build_id=BLD1, updated_at=ten_days_ago)
+
+    async def no_sleep(_seconds: float) -> None:
+        await asyncio.sleep(0)
+
+    options = WaitOptions(poll_interval_seconds=1, timeout_seconds=60)
+    clock = iter(range(1_000_000))
+    result = asyncio.run(
+        wait_for_deploys(
+            CMP1,
+            [INL1],
+            options=options,
+            client=Client(),  # type: ignore[arg-type]
+            sleep=no_sleep,
+            clock=lambda: float(next(clock)),
+            wall_clock=lambda: wall,
+        )
+    )
+    assert result.passed
+    return result.warnings
+
+
+def test_an_unpinned_wait_passing_on_a_deploy_it_never_saw_running_warns_of_its_age() -> None:
+    (warning,) = _wait_through(["active"])
+    assert "passed on deploy dpl1, which finished 10d 0h ago before this gate started" in warning
+
+
+@pytest.mark.parametrize("seen", [["queued", "executing", "active"], ["pending-approval", "active"]])
+def test_a_deploy_the_wait_watched_finish_is_never_stale_whatever_its_timestamps(seen: list[str]) -> None:
+    assert _wait_through(seen) == ()
+
+
 # -- one retry rule: what the client retries within a call is what the waiter polls through ----------------------
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -32,7 +33,7 @@ from pulumi_nuon.core.constants import (
     EXIT_TIMEOUT,
 )
 from pulumi_nuon.core.errors import ConfigurationError, DeployFailedError, DeployTimeoutError, NuonError
-from pulumi_nuon.core.options import DEPLOY_GATE, Option, check_limit, check_value
+from pulumi_nuon.core.options import COMPONENT_RELEASES, DEPLOY_GATE, SPECS, Option, check_limit, check_value
 from pulumi_nuon.core.settings import SETTINGS
 from pulumi_nuon.core.status import render_rules_text
 
@@ -63,9 +64,53 @@ exit codes:
   130  interrupted (Ctrl-C)                   143  terminated (SIGTERM)
 """
 
+# -- the CLI's words: flags, not Python names -------------------------------------------------------------------
+
+# How the CLI spells each name the core's messages use (an option's or a setting's): its flag, or its positional
+# argument, from the option table and SETTINGS. The install ids are one positional argument, whether the core
+# speaks of one install (`install_id`) or many; `releases` and `deploy` take the component as a positional too.
+_FLAGS: dict[str, str] = {
+    **{o.name: o.cli.rstrip(".") for spec in SPECS for o in spec.inputs if o.cli},
+    **{s.name: s.cli for s in SETTINGS if s.cli},
+}
+_FLAGS["install_id"] = _FLAGS["install_ids"]
+_POSITIONAL_COMPONENT = {"component_id": "COMPONENT"}
+_BOOLEAN_FLAGS = {o.name: o.cli for o in DEPLOY_GATE.inputs if o.type == "boolean" and o.cli}
+
+
+def _phrases(name: str, flag: str) -> list[tuple[str, str]]:
+    """How a boolean option's state reads as its flag: `accept_auto_skipped is False` → `--no-accept-auto-skipped
+    was given`, `set accept_auto_skipped to` → `leave out --no-accept-auto-skipped to`."""
+    negated = flag.startswith("--no-")
+    given = "false" if negated else "true"
+    return [
+        (rf"`?\b{name}\b`? is (?i:{given})\b", f"{flag} was given"),
+        (rf"\bset `?{name}`? to\b", f"{'leave out' if negated else 'pass'} {flag} to"),
+    ]
+
+
+_BOOLEAN_PHRASES = [(re.compile(p), r) for name, flag in _BOOLEAN_FLAGS.items() for p, r in _phrases(name, flag)]
+# A setting's stack config key (`nuon:apiUrl / NUON_API_URL`, as the core says it) as a shell user sets it.
+_CONFIG_KEYS = [
+    (re.compile(rf"{re.escape(s.config_key)}(?: / {s.env}\b)?"), f"{s.cli} / {s.env}" if s.cli else s.env)
+    for s in SETTINGS
+]
+
+
+def in_flags(text: str, *, positional_component: bool = False) -> str:
+    """``text`` (a core message, a hint, a rule) with every option and setting named as the CLI spells it:
+    ``poll_interval_seconds`` → ``--interval``, ``install_id`` → ``INSTALL``. ``positional_component``: the
+    command takes the component as its ``COMPONENT`` argument (``releases``, ``deploy``), not ``--component``."""
+    flags = {**_FLAGS, **_POSITIONAL_COMPONENT} if positional_component else _FLAGS
+    for pattern, replacement in [*_BOOLEAN_PHRASES, *_CONFIG_KEYS]:
+        text = pattern.sub(replacement, text)
+    names = sorted((n for n in flags if "_" in n), key=len, reverse=True)  # bare words (`limit`) stay words
+    return re.sub(r"\b(" + "|".join(names) + r")\b", lambda m: flags[m.group(1)], text)
+
+
 _WAIT_EPILOG = f"""\
 What the wait does with each install's latest deploy (the same rules as nuon.DeployGate):
-{render_rules_text(100)}
+{in_flags(render_rules_text(100))}
 
 exit codes: 0 every deploy passed, 1 a deploy failed, 2 the timeout passed first, 3 could not run (settings,
 authentication, bad ids, API errors), 130 interrupted, 143 terminated (SIGTERM).
@@ -84,35 +129,33 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"error: {message}\n")
 
 
-def _option_type(option: Option) -> Callable[[str], Any]:
-    """An argparse type that checks a flag's value as the option table does (same bounds, same words).
+def _option_type(option: Option, check: Callable[[Any], Any] | None = None) -> Callable[[str], Any]:
+    """An argparse type that checks a flag's value as the option table does (same bounds, same words), in the
+    flag's terms: argparse puts `argument --timeout: ` before what this says (`must be a number greater than 0
+    and at most 604800, got 'x'`).
 
     Minimums that depend on the API URL (the poll interval's) are checked at their loosest here and for the
     URL in use when the wait starts."""
 
     def parse(text: str) -> Any:
+        value: Any = text
+        if option.type in ("number", "integer"):
+            try:
+                value = float(text)
+            except ValueError:
+                raise argparse.ArgumentTypeError(f"must be {option.bounds_text()}, got {text!r}") from None
         try:
-            value: Any = float(text) if option.type in ("number", "integer") else text
-            return check_value(option, value, loopback=True)
+            return check(value) if check is not None else check_value(option, value, loopback=True)
         except ValueError as err:
-            raise argparse.ArgumentTypeError(str(err)) from None
+            said = str(err).removeprefix(f"{option.name} ")  # argparse names the flag already
+            raise argparse.ArgumentTypeError(in_flags(said)) from None
 
     parse.__name__ = option.type
     return parse
 
 
-def _limit(text: str) -> int | None:
-    try:
-        return check_limit(float(text))
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
-
-
 _SPEED = Option("speed", "number", "simulated time runs X× real time", positive=True, maximum=1000)
-
-
-def _speed(text: str) -> float:
-    return float(_option_type(_SPEED)(text))
+_PORT = Option("port", "integer", "the port to listen on (0: any free port)", minimum=0, maximum=65535)
 
 
 def _add_gate_flags(p: argparse.ArgumentParser) -> None:
@@ -121,7 +164,7 @@ def _add_gate_flags(p: argparse.ArgumentParser) -> None:
         flag = option.cli
         if flag is None or not flag.startswith("--"):
             continue
-        help_text = option.doc.replace("`", "").replace("%", "%%")
+        help_text = in_flags(option.doc).replace("`", "").replace("%", "%%")
         if option.type == "boolean":
             negated = flag.startswith("--no-")
             p.add_argument(
@@ -129,7 +172,7 @@ def _add_gate_flags(p: argparse.ArgumentParser) -> None:
                 dest=option.name,
                 action="store_false" if negated else "store_true",
                 default=option.default,
-                help=f"turn off {option.name} ({help_text})" if negated else help_text,
+                help=f"turn this off: {help_text}" if negated else help_text,
             )
             continue
         default_text = "" if option.default is None else " (default: %(default)g)"
@@ -196,7 +239,8 @@ def build_parser() -> argparse.ArgumentParser:
         connects=True,
     )
     p.add_argument("component", metavar="COMPONENT", help="component id (cmp...)")
-    p.add_argument("--limit", type=_limit, help="only the N newest releases")
+    limit = COMPONENT_RELEASES.input("limit")
+    p.add_argument(limit.cli or "--limit", type=_option_type(limit, check_limit), metavar="N", help=limit.doc)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     p = command(
@@ -232,8 +276,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--scenario", default="demo", metavar="NAME|FILE", help="built-in scenario (demo, failure) or a JSON file"
     )
-    p.add_argument("--port", type=int, default=0, metavar="N", help="port to listen on (default: any free port)")
-    p.add_argument("--speed", type=_speed, default=1.0, metavar="X", help="simulated time runs X× real time")
+    p.add_argument(
+        "--port", type=_option_type(_PORT), default=0, metavar="N", help="port to listen on (default: any free port)"
+    )
+    p.add_argument(
+        "--speed", type=_option_type(_SPEED), default=1.0, metavar="X", help="simulated time runs X× real time"
+    )
 
     p = command(
         "demo",
@@ -250,10 +298,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--speed",
-        type=_speed,
+        type=_option_type(_SPEED),
         default=C.DEMO_SPEED,
         metavar="X",
-        help="simulated time runs X× real time; the gate's polls keep pace (default: %(default)g: a ~10 s wait)",
+        help="simulated time runs X× real time; the gate's polls keep pace (default: %(default)g: the gate waits "
+        f"about {C.DEMO_DEPLOY_SECONDS / C.DEMO_SPEED:.0f} s)",
     )
     p.add_argument(
         "--engine",
@@ -357,8 +406,30 @@ def _cmd_deploy(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _columns(stream: TextIO) -> int:
+    """The width of the terminal ``stream`` writes to, as ``shutil.get_terminal_size`` tells it (``$COLUMNS``
+    first), asked of the stream itself: stdout may be a pipe (``| tee``) while stderr is the terminal."""
+    import os
+    import shutil
+
+    fallback = shutil.get_terminal_size()
+    if os.environ.get("COLUMNS", "").isdigit():
+        return fallback.columns
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or fallback.columns
+    except (AttributeError, OSError, ValueError):  # not a real file (a test's StringIO), or closed
+        return fallback.columns
+
+
+# A progress line of the waiter: `[   4.9s] inl…: deploy dpl… is pending-approval: waiting for approval`.
+_PROGRESS_LINE = re.compile(r"\[\s*[\d.]+s\]\s+(?:(?P<install>\S+): (?:deploy \S+ is )?)?(?P<what>.+)")
+
+
 class _LiveLine:
-    """Progress for `wait`: on a terminal, permanent lines plus one status line rewritten with `\\r`."""
+    """Progress for `wait`: permanent lines, one per status change; on a terminal also one status line, rewritten
+    in place with `\\r` and cut to the terminal's width less one column (a line that wraps could not be rewritten:
+    each redraw would leave a row behind). Not on a terminal (CI logs, pipes), plain lines only, as pip and
+    pulumi do."""
 
     def __init__(self, err: TextIO, *, live: bool, count: int) -> None:
         self._err = err
@@ -371,7 +442,12 @@ class _LiveLine:
     def line(self, text: str) -> None:
         self._clear()
         self._err.write(text.rstrip("\n") + "\n")
-        self._last = text.strip()
+        # The status first and the install after it, so a narrow terminal cuts the id rather than the news.
+        said = _PROGRESS_LINE.match(text.strip())
+        if said is None:
+            self._last = text.strip()
+        else:
+            self._last = f"{said['what']} ({said['install']})" if said["install"] else said["what"]
         self._err.flush()
         self.redraw()
 
@@ -379,8 +455,11 @@ class _LiveLine:
         if not self._live:
             return
         elapsed = time.monotonic() - self._started
-        status = f"waiting for {self._count} install(s)… {elapsed:6.1f}s  (last: {self._last})"
-        self._err.write("\r\x1b[K" + status[:200])
+        status = f"waiting for {self._count} install(s)… {elapsed:6.1f}s  last: {self._last}"
+        width = max(_columns(self._err) - 1, 1)  # asked each time: the terminal may have been resized
+        if len(status) > width:
+            status = status[: width - 1] + "…"
+        self._err.write("\r\x1b[K" + status)
         self._err.flush()
         self._shown = True
 
@@ -470,7 +549,11 @@ def _cmd_wait(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     async def run() -> Any:
         async with client:
             return await wait_for_deploys(
-                args.component_id, list(args.installs), options=options, client=client, on_progress=live.line
+                args.component_id,
+                list(args.installs),
+                options=options,
+                client=client,
+                on_progress=lambda line: live.line(in_flags(line)),
             )
 
     verdict, code, result, message = "passed", EXIT_OK, None, None
@@ -491,7 +574,7 @@ def _cmd_wait(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     finally:
         live.done()
     if message is not None:
-        err.write(f"{verdict}: {message}\n")
+        err.write(f"{verdict}: {in_flags(message)}\n")
     if result is not None:
         if args.json:
             _print_json(_result_json(result, verdict), out)
@@ -500,6 +583,34 @@ def _cmd_wait(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             out.write(f"\n{verdict}\n")
     out.flush()
     return code
+
+
+def how_to_run() -> tuple[str, str | None]:
+    """How the user runs this CLI from the shell they are in: (command, a note on how else), e.g.
+    ``(".venv/bin/pulumi-nuon", "or `source .venv/bin/activate` first, then plain `pulumi-nuon`")`` after
+    `make demo`, or ``("pulumi-nuon", None)`` when the script on PATH is this one. What the CLI prints for the
+    user to paste starts with it."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    bin_dir = Path(sys.executable).parent  # not resolved: a venv's python is a symlink out of the venv
+    script = bin_dir / _PROG
+    if not script.is_file():
+        return f"{sys.executable} -m pulumi_nuon", None
+    found = shutil.which(_PROG)
+    if found is not None and os.path.samefile(found, script):
+        return _PROG, None
+
+    def shown(path: Path) -> str:
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            return str(path)
+
+    activate = bin_dir / "activate"
+    note = f"or `source {shown(activate)}` first, then plain `{_PROG}`" if activate.is_file() else None
+    return shown(script), note
 
 
 def _cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
@@ -514,7 +625,8 @@ def _cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
     try:
-        serve_forever(args.scenario, args.port, out, speed=args.speed, stop=stop)
+        command, note = how_to_run()
+        serve_forever(args.scenario, args.port, out, speed=args.speed, stop=stop, command=command, command_note=note)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
@@ -562,7 +674,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
         err.write(f"error: {_in_shell_terms(exc)}\n")
         return EXIT_ERROR
     except NuonError as exc:  # every failure a user can cause or meet; anything else is a bug: a traceback
-        err.write(f"error: {exc}\n")
+        err.write(f"error: {in_flags(str(exc), positional_component=args.command != 'wait')}\n")
         return EXIT_ERROR
 
 
@@ -574,7 +686,8 @@ def _in_shell_terms(exc: ConfigurationError) -> str:
     if setting is None:
         return str(exc)
     what = setting.doc.rstrip(".").replace("The ", "", 1)
-    how = f"export {setting.env}=..." + (f" or pass {setting.cli} ..." if setting.cli else "")
+    value = f"<{setting.name.replace('_', ' ')}>"
+    how = f"export {setting.env}={value}" + (f" or pass {setting.cli} {value}" if setting.cli else "")
     if setting.secret:
         how += f" (the CLI reads the {what} only from the environment, so it stays out of shell history)"
     return f"no {what}: {how}."

@@ -137,7 +137,8 @@ def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, speed:
                 say("   `dns-switch` was not created: nothing that depends on the gate ran.")
             say()
             say("What just happened: Nuon's deploy failed, so the DeployGate failed the update with Nuon's own words")
-            say("and held back everything that depends on it. Try next: `pulumi-nuon demo` (the deploy succeeds).")
+            say("and held back everything that depends on it.")
+            _try_next(say, [("demo", "the same program, the deploy succeeds")])
             return _EXIT_FAILED
         say(f"   the update succeeded in {up.duration_seconds:.1f}s; stack outputs:")
         _outputs(say, up.outputs)
@@ -155,9 +156,32 @@ def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, speed:
         )
     say()
     say("What just happened: the DeployGate waited until Nuon's deploy of the newest release's build was `active`,")
-    say("then let `dns-switch` be created; the second update found nothing to do. Try next: `pulumi-nuon demo")
-    say("--scenario failure`, `pulumi-nuon simulate` with `pulumi-nuon wait`, and examples/ (see README.md).")
+    say("then let `dns-switch` be created; the second update found nothing to do.")
+    _try_next(say, _NEXT_AFTER_SUCCESS)
     return _EXIT_OK
+
+
+_NEXT_AFTER_SUCCESS = [
+    ("demo --scenario failure", "the deploy fails: so does the update, with Nuon's words"),
+    ("simulate", "a simulated Nuon to try `wait` on: it prints the commands to paste"),
+]
+
+
+def _try_next(say: Any, commands: Sequence[tuple[str, str]]) -> None:
+    """The next commands, as the user can paste them from where they are (the venv's script when it is not on
+    PATH, as after `make demo`)."""
+    from pulumi_nuon.cli.commands import how_to_run
+
+    command, note = how_to_run()
+    say()
+    say("Try next:")
+    lines = [f"{command} {args}" for args, _ in commands]
+    width = max(len(line) for line in lines)
+    for line, (_, what) in zip(lines, commands, strict=True):
+        say(f"  {line.ljust(width)}   {what}")
+    if note:
+        say(f"  ({note})")
+    say("  README.md and examples/ show the rest.")
 
 
 def _run_pulumi_cli(
@@ -239,7 +263,8 @@ def _run_pulumi_cli(
         except auto.errors.CommandError as error:
             say(_cli_error(error))
             say("What just happened: Nuon's deploy failed, so the DeployGate failed `pulumi up` with Nuon's own words")
-            say("and held back everything that depends on it. Try next: `pulumi-nuon demo` (the deploy succeeds).")
+            say("and held back everything that depends on it.")
+            _try_next(say, [("demo", "the same program, the deploy succeeds")])
             return _EXIT_FAILED
         say("$ pulumi up --yes      (again: nothing changed in Nuon, so nothing changes)")
         try:
@@ -250,6 +275,7 @@ def _run_pulumi_cli(
     say()
     say("What just happened: the real Pulumi CLI ran examples/gated-rollout; the DeployGate waited until Nuon's deploy")
     say("was `active`, then let `dns-switch` be created; the second update found nothing to do.")
+    _try_next(say, _NEXT_AFTER_SUCCESS)
     return _EXIT_OK
 
 
@@ -294,13 +320,25 @@ def run_demo(
             "(https://www.pulumi.com/docs/iac/download-install/), or run `pulumi-nuon demo --engine local`.\n"
         )
         return _EXIT_ERROR
+    if pulumi is None:
+        from pulumi_nuon.testing.engine.sdk import SdkUnsupportedError, check_sdk
+
+        try:
+            check_sdk()  # LocalEngine needs a newer SDK than the package does: one line, not a traceback
+        except SdkUnsupportedError as error:
+            err.write(
+                f"error: {error}.\nOr run the demo on the real Pulumi CLI, which any allowed SDK works with: "
+                "`make pulumi-cli`, then `make demo` (or install Pulumi and put `pulumi` on PATH).\n"
+            )
+            return _EXIT_ERROR
     if engine == "auto" and pulumi is None:
         narrator.say("(No Pulumi CLI found, so this runs on LocalEngine; `make pulumi-cli` builds the real one once.)")
 
     loaded = Scenario.load(scenario)
     # Time stands still until the update starts, as if CI asked Nuon for the deploy just before `pulumi up`.
     clock = WallClock(speed=speed, running=False)
-    sim = loaded.build(clock=clock)
+    # Every status shows to at least one of the gate's polls, however loaded the machine: the story is the same.
+    sim = loaded.build(clock=clock, hold_until_seen=True)
     with sim.serve() as server:
         component, install = sim.component("web-app"), sim.install("acme-prod")
         latest = sim.releases(component)[0]

@@ -6,7 +6,7 @@ Each :class:`Option` says its name, type, default, bounds, one-line doc, what a 
 - the checks of every front end (:func:`check_inputs`: the dynamic providers' ``check``, the native plugin's);
 - the diff rule (:func:`diff_inputs`);
 - :class:`~pulumi_nuon.core.wait.WaitOptions` (its fields and defaults are the rows with ``wait=True``);
-- the CLI's ``wait`` flags, and the README's option tables (:func:`render_options_markdown`);
+- the CLI's ``wait`` flags and messages, and the option tables of docs/reference.md (:func:`render_options_markdown`);
 - the native provider's schema (names in camelCase, types, docs, defaults).
 
 Python signatures (``DeployGate.__init__``, ``DeployGateArgs``) are written out for type checkers, and a test
@@ -79,7 +79,8 @@ class Option:
     """A lower ``minimum`` that holds when the API URL is a loopback address (a local simulator)."""
     change: Change = "none"
     cli: str | None = None
-    """The ``pulumi-nuon wait`` flag, or None when the CLI has no such flag."""
+    """The ``pulumi-nuon`` flag (or positional argument) that sets it, or None when the CLI has none. The CLI's
+    messages name the option by it."""
     wait: bool = False
     """A field of :class:`~pulumi_nuon.core.wait.WaitOptions` of the same name."""
     id_kind: str | None = None
@@ -215,6 +216,7 @@ _LIMIT = Option(
     minimum=1,
     maximum=C.RELEASES_PAGE_SIZE * C.MAX_RELEASE_PAGES,
     change="update",
+    cli="--limit",
 )
 
 DEPLOY_GATE = Spec(
@@ -604,7 +606,7 @@ _CHANGE_TEXT: dict[Change, str] = {
 
 
 def render_options_markdown(spec: Spec) -> str:
-    """``spec``'s inputs as the Markdown table the README shows (a test keeps the README equal to this)."""
+    """``spec``'s inputs as the Markdown table docs/reference.md shows (a test keeps the page equal to this)."""
     with_cli = any(o.cli for o in spec.inputs)
     head = ["input", "type", "default", "a change", *(["CLI"] if with_cli else []), "what"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]

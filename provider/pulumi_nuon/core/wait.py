@@ -53,6 +53,8 @@ __all__ = [
 ]
 
 _NOT_POLLED = "not polled yet"
+# A deploy seen in these phases had not finished when the wait started: passing on it later is never stale.
+_UNFINISHED = frozenset({DeployPhase.IN_PROGRESS, DeployPhase.AWAITING_APPROVAL})
 # A timeout message lists this many pending installs and counts the rest, so it stays one short paragraph.
 _SHOWN_PENDING = 3
 
@@ -206,6 +208,8 @@ class Watch:
     seen_404: bool = False
     passed_before: str | None = None
     """The deploy this gate passed last on this install: it does not count again (see :func:`previous_passes`)."""
+    seen_unfinished: set[str | None] = field(default_factory=set)
+    """Deploys this wait saw in progress or awaiting approval: one that then passes finished while watched."""
 
     @property
     def state(self) -> tuple[str | None, str | None]:
@@ -429,12 +433,15 @@ class _Waiter:
         verdict, reason = assess(watch, deploy, now, self.options)
         if watch.record(deploy, verdict, reason):
             self.say(f"{_elapsed(now - self.start)} {watch.install_id}: {reason}")
+        if deploy is not None and deploy.phase in _UNFINISHED:
+            watch.seen_unfinished.add(deploy.id)
         if verdict is Verdict.PASS and deploy is not None:
             self.warn_if_stale(watch, deploy)
 
     def warn_if_stale(self, watch: Watch, deploy: InstallDeploy) -> None:
-        """Say so when an unpinned gate passes on a deploy that finished before the gate started."""
-        if self.options.build_id is not None or watch.passed_before is not None:
+        """Say so when an unpinned gate passes on a deploy that finished before the gate started (never on one it
+        saw unfinished: that one finished while watched, whatever its timestamps say)."""
+        if self.options.build_id is not None or watch.passed_before is not None or deploy.id in watch.seen_unfinished:
             return
         finished = _timestamp(deploy.updated_at or deploy.created_at)
         if finished is None or finished >= self.started_wall:

@@ -106,13 +106,23 @@ class Deploy:
     deploy_type: str = "apply"
     seq: int = 0
     next: Deploy | None = None  # the deploy that supersedes this one, if its timeline says so
+    held: bool = False
+    """Each step waits to be read once from the latest-deploy route before the next one shows (a poller then sees
+    every status, however slow it is): the simulator's `hold_until_seen`."""
+    shown: int = -1
+    """The index of the last step the latest-deploy route answered with."""
 
     def visible(self, now: float) -> bool:
         return self.start <= now
 
     def passed(self, now: float) -> list[TimelineStep]:
         """The steps reached at `now`; the last one is the current status."""
-        return self.timeline.passed(now - self.start)
+        steps = self.timeline.passed(now - self.start)
+        return steps[: self.shown + 2] if self.held else steps
+
+    def finished(self, now: float) -> bool:
+        """The deploy shows its timeline's last step."""
+        return len(self.passed(now)) == len(self.timeline.steps)
 
     def status(self, now: float) -> str:
         return self.passed(now)[-1].status

@@ -173,8 +173,10 @@ class Scenario:
         token: str | None = None,
         org_id: str | None = None,
         seed: int | None = None,
+        hold_until_seen: bool = False,
     ) -> Simulator:
-        """A fresh simulator set up as the scenario says; arguments override the scenario's own values."""
+        """A fresh simulator set up as the scenario says; arguments override the scenario's own values
+        (``hold_until_seen``: see :class:`Simulator`)."""
         data = self.data
         try:
             epoch = datetime.fromisoformat(str(data["epoch"]).replace("Z", "+00:00")) if "epoch" in data else None
@@ -184,6 +186,7 @@ class Scenario:
                 seed=int(data.get("seed", 0)) if seed is None else seed,
                 clock=clock,
                 epoch=epoch,
+                hold_until_seen=hold_until_seen,
             )
             sim.releases_gone = data.get("releases_gone")
             for i, raw in enumerate(data.get("components", [])):

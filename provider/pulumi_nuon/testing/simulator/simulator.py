@@ -11,7 +11,6 @@ import base64
 import hmac
 import itertools
 import json
-import random
 import re
 import threading
 from collections.abc import Sequence
@@ -35,7 +34,6 @@ __all__ = ["DEFAULT_ORG_ID", "DEFAULT_TOKEN", "Simulator"]
 
 DEFAULT_TOKEN = "sim-token"
 DEFAULT_ORG_ID = "org-sim"
-_DEFAULT_EPOCH = datetime(2026, 11, 22, 10, 0, 0, tzinfo=timezone.utc)
 _DEFAULT_LIMIT = 10
 _MAX_LIMIT = 100
 _RELEASES = re.compile(r"/v1/components/(?P<component>[^/]+)/releases")
@@ -90,7 +88,11 @@ class Simulator:
     """An in-memory Nuon org and control API. All methods are thread-safe.
 
     Refer to components and installs by object, id or name. Times (`at=`) are simulated seconds on `clock`
-    (default: a `ManualClock` at 0); `None` means now.
+    (default: a `ManualClock` at 0); `None` means now. With `hold_until_seen`, each deploy shows each status of its
+    timeline to at least one read of the latest-deploy route before it moves on (never sooner than the timeline
+    says): a poller sees every status whatever the load, which timed stories (the demo, its tests, `simulate`)
+    rely on. Timestamps put simulated time 0 at the wall-clock time the
+    simulator was made (`epoch=` or a scenario's `epoch` fixes it instead), so they read like a real Nuon's.
     """
 
     def __init__(
@@ -101,15 +103,17 @@ class Simulator:
         seed: int = 0,
         clock: Clock | None = None,
         epoch: datetime | None = None,
+        hold_until_seen: bool = False,
     ) -> None:
         self.token = token
+        self.hold_until_seen = hold_until_seen
         self.org_id = org_id
         self.clock: Clock = clock if clock is not None else ManualClock()
         self.log = RequestLog()
         self._releases_gone: int | None = None
         self._ids = Ids(seed)
-        if epoch is None:  # a seeded fraction of a second, so timestamps show real-looking microseconds
-            epoch = _DEFAULT_EPOCH + timedelta(microseconds=random.Random(seed).randrange(1, 1_000_000))
+        if epoch is None:  # simulated time 0 is now (less what the clock already shows): believable timestamps
+            epoch = datetime.now(timezone.utc) - timedelta(seconds=self.clock.now())
         self._stamps = Stamps(epoch)
         self._faults = FaultBook(seed)
         self._auto_advance: dict[Route, float] = {}
@@ -181,6 +185,16 @@ class Simulator:
         if found is None:
             raise KeyError(f"no component {key!r} in the simulator")
         return found
+
+    def all_components(self) -> list[Component]:
+        """Every component, in the order they were added."""
+        with self._lock:
+            return list(self._components.values())
+
+    def all_installs(self) -> list[Install]:
+        """Every install, in the order they were added."""
+        with self._lock:
+            return list(self._installs.values())
 
     def install(self, ref: Install | str) -> Install:
         """The install with this id or name (KeyError if none)."""
@@ -299,6 +313,7 @@ class Simulator:
                 plan_only,
                 deploy_type,
                 next(self._seq),
+                held=self.hold_until_seen,
             )
             self._deploys.setdefault((inst.id, comp.id), []).append(deploy)
             self._set_timeline(deploy, timeline or Timeline.apply_success(), self.now if at is None else at)
@@ -413,7 +428,8 @@ class Simulator:
             step_deploys.append(deploys)
         return component_release(release, component, step_deploys, self._stamps)
 
-    def _latest_payload(self, install_id: str, component_id: str) -> dict[str, Any] | None:
+    def _latest_payload(self, install_id: str, component_id: str, *, seen: bool = False) -> dict[str, Any] | None:
+        """The latest-deploy payload; ``seen``: a client reads it (a held deploy may then move on)."""
         install, component = self._installs.get(install_id), self._components.get(component_id)
         if install is None or component is None or component_id not in install.install_components:
             return None
@@ -424,9 +440,12 @@ class Simulator:
         if not candidates:
             return None
         latest = max(candidates, key=lambda d: (d.start, d.seq))
-        return install_deploy(
+        payload = install_deploy(
             latest, component, install.install_components[component_id], now, self._stamps, latest=True
         )
+        if seen:
+            latest.shown = len(latest.passed(now)) - 1
+        return payload
 
     def _auth(self, headers: dict[str, str]) -> AuthState:
         value = headers.get("authorization")
@@ -562,7 +581,7 @@ class Simulator:
         if releases is not None:
             return self._page(releases["component"], parse_qs(request.query, keep_blank_values=True))
         assert latest is not None
-        payload = self._latest_payload(latest["install"], latest["component"])
+        payload = self._latest_payload(latest["install"], latest["component"], seen=True)
         if payload is None:
             return _error(404, "not found", "not found")
         return Outcome.json(200, payload)
