@@ -15,7 +15,7 @@ FLOOR_STAMP := $(FLOOR_VENV)/.installed
 FLOOR_TESTS := tests/unit tests/simulator tests/layout tests/cli/test_cli.py tests/functions/test_functions.py \
 	tests/reliability/test_spec_fuzz.py tests/native/test_protocol.py tests/native/test_sdk.py
 
-.PHONY: demo test test-deps test-main test-floor test-floor-beside soak docs bench clean pulumi-cli e2e sdks sdkgen
+.PHONY: demo test test-deps test-main test-floor test-floor-beside soak docs bench clean pulumi-cli e2e sdks sdkgen plugin-archive
 
 # Bytecode: these machines set PYTHONDONTWRITEBYTECODE=1, under which every process a test run starts (pytest
 # workers, provider hosts, program processes, CLI runs: about 250) would compile this checkout's modules again, and
@@ -129,6 +129,11 @@ pulumi-cli:
 e2e: $(STAMP) $(NODE_STAMPS)
 	@bin=$$(bash tools/pulumi-cli/build.sh) && \
 	PULUMI_NUON_CLI_BIN=$$bin $(call PYCACHE,$(VENV)) $(BIN)/pytest tests/e2e -m e2e -p no:cacheprovider -n 2 --timeout 900
+
+# The plugin as users install it: dist/pulumi-resource-nuon-v<version>.tar.gz, for
+# `pulumi plugin install resource nuon <version> --file <archive>` (tools/plugin_archive.py; make e2e installs it so).
+plugin-archive: $(STAMP)
+	$(BIN)/python tools/plugin_archive.py dist
 
 bench: $(STAMP)
 	$(BIN)/pytest tests/bench -m benchmark -s -p no:cacheprovider
