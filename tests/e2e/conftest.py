@@ -138,9 +138,10 @@ def project(cli_bin: Path, state: Path, example_venv: Path) -> Iterator[Callable
         return made[-1][0]
 
     yield make
+    # Only the stacks this test made: another worker may be running a stack in the same example folder.
     for proj, _ in made:
-        for settings in proj.folder.glob("Pulumi.e2e-*.yaml"):
-            proj.remove(settings.name.removeprefix("Pulumi.").removesuffix(".yaml"))
+        for stack in proj.stacks:
+            proj.remove(stack)
 
 
 def _runtime(folder: Path) -> str:

@@ -137,6 +137,7 @@ class Project:
     folder: Path
     env: dict[str, str]
     driver: list[str] | None  # None: the CLI runs the program through the project's own language host
+    stacks: list[str] = field(default_factory=list)  # made by init(): the ones to remove afterwards
 
     def cli(self, *args: str, timeout: float = 300) -> Run:
         return run([self.env_pulumi(), *args], cwd=self.folder, env=self.env, timeout=timeout)
@@ -146,6 +147,7 @@ class Project:
 
     def init(self, stack: str, config: Mapping[str, str], secrets: Mapping[str, str] | None = None) -> None:
         self.cli("stack", "init", stack, "--non-interactive").ok()
+        self.stacks.append(stack)
         for key, value in config.items():
             self.cli("config", "set", "--stack", stack, "--", key, value).ok()
         for key, value in (secrets or {}).items():
