@@ -29,6 +29,25 @@ def nuon_id(prefix: str, n: int = 1) -> str:
     return f"{prefix}{n:023d}"
 
 
+def token_shown(text: str, token: str = CANARY_TOKEN) -> bool:
+    """Whether a reader could recover ``token`` (or either half of it) from ``text``: as it is, or after undoing
+    HTML, percent and backslash escapes, dropping whitespace, NULs and invisible characters, and reading ``+`` and
+    Unicode dashes as ``-``. Written apart from the package's redactor, so the canary does not grade its own
+    homework; base64 and the other echoed forms are checked as the simulator writes them."""
+    import html
+    import re
+    import urllib.parse
+
+    plain = html.unescape(urllib.parse.unquote(html.unescape(text)))
+    plain = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m[1], 16)), plain)
+    plain = re.sub(r"\\x([0-9a-fA-F]{2})", lambda m: chr(int(m[1], 16)), plain)
+    plain = re.sub(r"\\[rnt0]", "", plain)
+    plain = re.sub(r"[\s\x00\u00ad\u200b-\u200f\u2060\ufeff]", "", plain)
+    plain = re.sub(r"[+\u2010-\u2014\u2212]", "-", plain)
+    half = len(token) // 2
+    return any(part in plain for part in (token, token[:half], token[half:]))
+
+
 CMP1, CMP2 = nuon_id("cmp", 1), nuon_id("cmp", 2)
 INL1, INL2 = nuon_id("inl", 1), nuon_id("inl", 2)
 BLD1, BLD2 = nuon_id("bld", 1), nuon_id("bld", 2)

@@ -36,7 +36,7 @@ Sample = Callable[[], float]
 Arm = Literal["ours", "baseline"]
 
 # How a unit is shown: the factor from SI (seconds, bytes) and the suffix.
-UNITS: dict[str, tuple[float, str]] = {"ms": (1e3, " ms"), "s": (1.0, " s"), "MB": (1e-6, " MB")}
+UNITS: dict[str, tuple[float, str]] = {"ms": (1e3, " ms"), "s": (1.0, " s"), "MB": (1e-6, " MB"), "kB": (1e-3, " kB")}
 
 
 def pair_orders(pairs: int, seed: int) -> list[tuple[Arm, Arm]]:
@@ -279,7 +279,7 @@ class Row:
             "figure": self.figure,
             "note": self.note,
             "unit": self.unit,
-            "si_unit": "bytes" if self.unit == "MB" else "seconds",
+            "si_unit": "bytes" if self.unit in ("MB", "kB") else "seconds",
             "ours_median": statistics.median(self.ours) if self.ours else None,
             "baseline_median": statistics.median(self.baseline) if self.baseline else None,
             "baseline": self.baseline_label,

@@ -63,7 +63,7 @@ def test_releases_json_is_plain_json_with_limit(org: Org) -> None:
 
 
 def test_releases_of_unknown_component_lists_nothing(org: Org) -> None:
-    code, out, _ = run("releases", "cmpunknown00000000000000000")
+    code, out, _ = run("releases", "cmpunknown0000000000000000")
     assert code == EXIT_OK
     assert "No releases" in out
 
@@ -257,14 +257,14 @@ def test_bad_token_exits_3_without_traceback(org: Org, monkeypatch: pytest.Monke
 
 def test_missing_settings_are_said_in_shell_terms(monkeypatch: pytest.MonkeyPatch) -> None:
     """A shell user sets environment variables and flags: no `pulumi config set`, no `api_token=`."""
-    code, _, err = run("releases", "cmp000")
+    code, _, err = run("releases", CMP1)
     assert code == EXIT_ERROR
     assert err == (
         "error: no Nuon API token: export NUON_API_TOKEN=<api token> (the CLI reads the Nuon API token only from the "
         "environment, so it stays out of shell history).\n"
     )
     monkeypatch.setenv("NUON_API_TOKEN", "t")
-    code, _, err = run("deploy", "inl000", "cmp000")
+    code, _, err = run("deploy", INL1, CMP1)
     assert code == EXIT_ERROR
     assert (
         err

@@ -136,3 +136,60 @@ def test_no_process_outlives_its_parent(endings: dict[str, Ending], ending: str)
     assert len(outcome.children_before) >= 2, outcome
     assert outcome.exit_code == EXPECTED_EXIT.get(ending, -9)
     assert outcome.survivors == [], f"still running after the parent ended ({ending}): {outcome.survivors}"
+
+
+_STAND_IN_ENGINE = """
+import subprocess, sys, time
+from concurrent import futures
+import grpc
+server = grpc.server(futures.ThreadPoolExecutor(2))
+port = server.add_insecure_port("127.0.0.1:0")
+server.start()
+# As an engine starts a plugin: flags first, the engine's address last; a session of its own, so nothing but the
+# plugin itself can notice that the engine died (no parent-death signal, no shared process group).
+plugin = subprocess.Popen(
+    [sys.argv[1], "--logtostderr", "-v=1", f"127.0.0.1:{port}"],
+    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True,
+)
+plugin.stdout.readline()
+print(plugin.pid, flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.mark.parametrize("signal_", [signal.SIGKILL, signal.SIGTERM])
+def test_the_plugin_exits_by_itself_when_its_engine_is_killed(signal_: signal.Signals) -> None:
+    """Not LocalEngine's parent-death shim: a stand-in engine (a gRPC server) starts `pulumi-resource-nuon` as the
+    real engine does and is killed; the plugin notices the engine's address stopped answering and exits."""
+    from tests.conftest import tally
+
+    script = Path(sys.executable).parent / "pulumi-resource-nuon"
+    engine = subprocess.Popen([sys.executable, "-c", _STAND_IN_ENGINE, str(script)], stdout=subprocess.PIPE, text=True)
+    assert engine.stdout is not None
+    try:
+        plugin = int(engine.stdout.readline())
+        time.sleep(1.5)  # the plugin has reached its engine at least once
+        os.kill(plugin, 0)  # alive while its engine is
+        engine.send_signal(signal_)
+        engine.wait(timeout=10)
+        killed = time.monotonic()
+        while time.monotonic() - killed < 15:
+            try:
+                os.kill(plugin, 0)
+            except ProcessLookupError:
+                break
+            with open(f"/proc/{plugin}/stat") as stat:
+                if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    break
+            time.sleep(0.1)
+        else:
+            os.kill(plugin, signal.SIGKILL)
+            tally("lifetime (plugin without its engine)", 1, 1)
+            pytest.fail("the plugin was still alive 15 s after its engine was killed")
+        tally("lifetime (plugin without its engine)", 1, 0)
+        assert time.monotonic() - killed < 8
+    finally:
+        if engine.poll() is None:
+            engine.kill()
+            engine.wait()
+        engine.stdout.close()

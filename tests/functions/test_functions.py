@@ -142,6 +142,24 @@ def test_plain_get_latest_deploy_found_and_not_found(world: World, monkeypatch: 
     assert [missing.deploy_id, missing.status, missing.build_id, missing.created_at, missing.deploy] == [None] * 5
 
 
+def test_a_changed_environment_variable_takes_effect_at_the_next_read(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The settings' resolution is cached by the raw values it came from, which every read reads again."""
+    for key, value in world.env.items():
+        monkeypatch.setenv(key, value)
+    assert nuon.get_latest_deploy(world.install, world.component).status == "executing"
+    monkeypatch.setenv("NUON_API_TOKEN", "another-token-1234")
+    with pytest.raises(AuthenticationError, match=r"^get_latest_deploy: GET .*401"):
+        nuon.get_latest_deploy(world.install, world.component)
+    monkeypatch.setenv("NUON_REQUEST_TIMEOUT", "not a number")
+    with pytest.raises(ConfigurationError, match=r"NUON_REQUEST_TIMEOUT is 'not a number'"):
+        nuon.get_latest_deploy(world.install, world.component)
+    monkeypatch.setenv("NUON_API_TOKEN", world.env["NUON_API_TOKEN"])
+    monkeypatch.delenv("NUON_REQUEST_TIMEOUT")
+    assert nuon.get_latest_deploy(world.install, world.component).status == "executing"
+
+
 def test_plain_form_reads_stack_config_inside_a_program(world: World) -> None:
     def build() -> pulumi.Output[Any]:
         return pulumi.Output.from_input(nuon.get_latest_deploy(world.install, world.component).status)

@@ -271,3 +271,24 @@ def test_wait_options_reject_nan_everywhere_with_the_option_named() -> None:
             with pytest.raises(InvalidArgumentError) as info:
                 WaitOptions(**{option.name: math.nan})
             assert info.value.argument == option.name
+
+
+def test_every_setting_is_one_row_that_the_signatures_fields_and_docs_follow() -> None:
+    """A setting is declared once, as a row of SETTINGS: Settings' fields, the keyword arguments of both clients and
+    of resolve_settings, and the clients' docstrings (config key and environment variable) follow the rows."""
+    import dataclasses
+    import inspect
+
+    from pulumi_nuon.core.client import AsyncNuonClient, NuonClient
+    from pulumi_nuon.core.settings import Settings, resolve_settings
+
+    names = [setting.name for setting in SETTINGS]
+    assert [f.name for f in dataclasses.fields(Settings)] == ["api_url", "org_id", "api_token", "request_timeout"]
+    assert sorted(f.name for f in dataclasses.fields(Settings)) == sorted(names)
+    for function in (NuonClient.__init__, AsyncNuonClient.__init__, resolve_settings):
+        parameters = inspect.signature(function).parameters
+        assert all(name in parameters and parameters[name].default is None for name in names), function
+    for setting in SETTINGS:
+        assert setting.config_key.startswith("nuon:") and setting.env.startswith("NUON_")
+        assert setting.config_key in (NuonClient.__doc__ or "") and setting.env in (NuonClient.__doc__ or "")
+        assert setting.where == f"{setting.config_key} / {setting.env}"

@@ -157,6 +157,8 @@ def test_check_refuses_what_cannot_work_naming_the_property(lab: Lab, url: str) 
     [
         ("id", "invisible or reordering character U+200B"),
         ("limit", "limit must be a whole number at least 1 and at most 100000, got inf"),
+        ("name", "install_id 'web-app' is not a Nuon install id"),
+        ("swapped", "is not a Nuon component id"),
     ],
 )
 def test_output_functions_refuse_hostile_input_before_any_request(call: str, words: str) -> None:
@@ -168,6 +170,10 @@ def test_output_functions_refuse_hostile_input_before_any_request(call: str, wor
     def program() -> None:
         if call == "id":
             pulumi.export("a", nuon.get_latest_deploy_output("inl\u200b" + "0" * 22, cmp).status)
+        elif call == "name":  # URL-safe but not an id: refused like the gate refuses it, not read as "no deploy"
+            pulumi.export("a", nuon.get_latest_deploy_output("web-app", cmp).found)
+        elif call == "swapped":
+            pulumi.export("a", nuon.get_component_releases_output("inl" + "0" * 23).release_count)
         else:
             pulumi.export("b", nuon.get_component_releases_output(cmp, limit=math.inf).release_count)
 

@@ -49,6 +49,8 @@ def test_the_matrix_covers_every_fault_kind_on_both_routes() -> None:
     from pulumi_nuon.testing.simulator.faults import FaultKind
 
     kinds = {fault.kind for case in CASES for route in case.routes for fault, _ in case.faults_for(route)}
-    assert kinds == set(get_args(FaultKind))
+    # A token echoed in headers is about what is shown, not about time: the canary runs it on every surface that
+    # shows text (tests/reliability/test_canary.py), and the matrix stays about outcomes and deadlines.
+    assert kinds == set(get_args(FaultKind)) - {"echo_header"}
     runs = matrix(list(SURFACES))
     assert len(runs) >= 500, len(runs)

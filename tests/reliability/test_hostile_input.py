@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import io
 import math
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -20,7 +21,7 @@ from pulumi_nuon.core.errors import DeployFailedError, DeployTimeoutError, NuonE
 from pulumi_nuon.core.settings import resolve_settings
 from pulumi_nuon.core.wait import WaitOptions, wait_for_deploys
 from pulumi_nuon.testing.simulator import SimServer, Simulator, Timeline
-from tests.conftest import CANARY_TOKEN, ORG_ID, tally
+from tests.conftest import CANARY_TOKEN, ORG_ID, nuon_id, tally
 from tests.reliability.conftest import Ids, Lab
 
 CMP, INL = "cmp01j5example0000000000a", "inl01j5example0000000000b"
@@ -232,6 +233,219 @@ def test_repr_of_a_client_whose_constructor_failed_never_raises() -> None:
     assert repr(client) == "NuonClient(<not configured>)"
     aclient = nuon.AsyncNuonClient.__new__(nuon.AsyncNuonClient)
     assert repr(aclient) == "AsyncNuonClient(<not configured>)"
+
+
+# --- one input path: the same hostile ids through every front end ----------------------------------------------
+
+# URL-safe but ill-shaped: names, wrong or swapped prefixes, homoglyphs, case, length. Each is refused by the option
+# table's id check (`validate_nuon_id`), whichever front end it comes through, before any request.
+GOOD_INL, GOOD_CMP = nuon_id("inl", 7), nuon_id("cmp", 7)
+ILL_SHAPED: list[tuple[str, str]] = [
+    ("a name", "web-app"),
+    ("a short id", "inl123"),
+    ("a bare prefix", "inl"),
+    ("upper case", GOOD_INL.upper()),
+    ("one character too many", GOOD_INL + "x"),
+    ("a Cyrillic і", "\u0456" + GOOD_INL[1:]),
+    ("a Greek ο in the body", GOOD_INL[:10] + "\u03bf" + GOOD_INL[11:]),
+    ("an underscore", GOOD_INL[:5] + "_" + GOOD_INL[6:]),
+    ("a dot", GOOD_INL[:5] + "." + GOOD_INL[6:]),
+]
+
+
+def _front_ends(install: str, component: str) -> Iterator[tuple[str, Callable[[], bool]]]:
+    """(front end, call that returns True when the input was refused) for one (install, component) pair."""
+    from pulumi.provider.experimental.provider import CheckRequest, InvokeRequest
+
+    from pulumi_nuon.dynamic.providers import ComponentReleasesProvider, DeployGateProvider, LatestDeployProvider
+    from pulumi_nuon.native.provider import NuonProvider
+    from pulumi_nuon.native.values import property_map
+
+    def raises(call: Callable[[], Any]) -> Callable[[], bool]:
+        def run() -> bool:
+            try:
+                call()
+            except NuonError as err:
+                return isinstance(err, ValueError)
+            return False
+
+        return run
+
+    def cli(*argv: str) -> Callable[[], bool]:
+        return lambda: cli_main(list(argv), stdout=io.StringIO(), stderr=io.StringIO()) == 3
+
+    def native_check(kind: str, inputs: dict[str, Any]) -> Callable[[], bool]:
+        urn = f"urn:pulumi:dev::hostile::nuon:index:{kind}::x"
+        request = CheckRequest(urn, {}, property_map(inputs), b"")
+        return lambda: bool(asyncio.run(NuonProvider().check(request)).failures)
+
+    def native_invoke(token: str, inputs: dict[str, Any]) -> Callable[[], bool]:
+        request = InvokeRequest(f"nuon:index:{token}", property_map(inputs))
+        return lambda: bool(asyncio.run(NuonProvider().invoke(request)).failures)
+
+    pair = {"install_id": install, "component_id": component}
+    yield "get_latest_deploy", raises(lambda: nuon.get_latest_deploy(install, component))
+    yield "CLI deploy", cli("deploy", install, component)
+    yield "CLI wait", cli("wait", "--component", component, install, "--timeout", "1")
+    yield "LatestDeploy (dynamic check)", lambda: bool(LatestDeployProvider().check({}, dict(pair)).failures)
+    yield "DeployGate (dynamic check)", lambda: bool(DeployGateProvider().check({}, dict(pair)).failures)
+    yield "LatestDeploy (native Check)", native_check("LatestDeploy", pair)
+    yield "DeployGate (native Check)", native_check("DeployGate", pair)
+    yield "getLatestDeploy (native Invoke)", native_invoke("getLatestDeploy", pair)
+    if component != GOOD_CMP:
+        yield "get_component_releases", raises(lambda: nuon.get_component_releases(component))
+        yield "CLI releases", cli("releases", component)
+        releases = {"component_id": component}
+        yield (
+            "ComponentReleases (dynamic check)",
+            lambda: bool(ComponentReleasesProvider().check({}, releases).failures),
+        )
+        yield "ComponentReleases (native Check)", native_check("ComponentReleases", releases)
+        yield "getComponentReleases (native Invoke)", native_invoke("getComponentReleases", releases)
+
+
+def test_every_front_end_refuses_the_same_ill_shaped_ids_before_any_request(
+    server: SimServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in server.env.items():
+        monkeypatch.setenv(name, value)
+    pairs = [(f"install id: {what}", bad, GOOD_CMP) for what, bad in ILL_SHAPED]
+    pairs += [(f"component id: {what}", GOOD_INL, bad.replace("inl", "cmp", 1)) for what, bad in ILL_SHAPED]
+    pairs += [("swapped ids", GOOD_CMP, GOOD_INL), ("an install id as the component", GOOD_INL, GOOD_INL)]
+    wrong, count = [], 0
+    for what, install, component in pairs:
+        for front_end, refused in _front_ends(install, component):
+            count += 1
+            try:
+                if not refused():
+                    wrong.append(f"{front_end} / {what}: accepted")
+            except BaseException as err:
+                wrong.append(f"{front_end} / {what}: raw {type(err).__name__}: {err}")
+    log = server._simulator.log  # type: ignore[attr-defined]
+    if len(log):
+        wrong.append(f"{len(log)} request(s) reached the server: {[r.path for r in log][:5]}")
+    tally("hostile input (one id path)", count, len(wrong))
+    assert not wrong, f"{len(wrong)} of {count}:\n" + "\n".join(wrong)
+
+
+# --- settings that cannot go on the wire ----------------------------------------------------------------------
+
+BAD_SETTINGS: list[tuple[str, str]] = [
+    ("org_id", "org\u00e9000000000000000000000"),
+    ("org_id", "org 1"),
+    ("org_id", "org\r\n1"),
+    ("org_id", "o" * 10_000),
+    ("org_id", "o" * 100_000),
+    ("api_token", "t\u00f6ken-1234567890"),
+    ("api_token", "token\r\nX-Evil: 1"),
+    ("api_token", "t" * 50_000),
+    ("api_url", "http://127.0.0.1:9\r/x"),
+    ("api_url", "http://127.0.0.1:9/\nx"),
+    ("api_url", "https://" + "a" * 10_000 + ".com"),
+    ("api_url", "https://" + "a" * 100 + ".com"),
+    ("api_url", "https://api.nuon.co/" + "p" * 5_000),
+    ("api_url", "https://exa\u200bmple.com"),
+    ("api_url", "https://[::1"),
+]
+SETTING_KEYS = {
+    "org_id": ("nuon:orgId", "NUON_ORG_ID"),
+    "api_token": ("nuon:apiToken", "NUON_API_TOKEN"),
+    "api_url": ("nuon:apiUrl", "NUON_API_URL"),
+}
+
+
+def test_settings_that_cannot_go_on_the_wire_are_refused_from_every_source() -> None:
+    good = {"api_token": CANARY_TOKEN, "org_id": ORG_ID, "api_url": "http://127.0.0.1:9"}
+    wrong, count = [], 0
+    for name, bad in BAD_SETTINGS:
+        key, variable = SETTING_KEYS[name]
+        calls = {
+            "sync client": lambda n=name, b=bad: nuon.NuonClient(**{**good, n: b}),
+            "async client": lambda n=name, b=bad: nuon.AsyncNuonClient(**{**good, n: b}),
+            "stack config": lambda k=key, b=bad: resolve_settings(
+                config={"nuon:apiToken": CANARY_TOKEN, "nuon:orgId": ORG_ID, **{k: b}}, env={}
+            ),
+            "environment": lambda v=variable, b=bad: resolve_settings(
+                env={"NUON_API_TOKEN": CANARY_TOKEN, "NUON_ORG_ID": ORG_ID, v: b}
+            ),
+        }
+        for source, call in calls.items():
+            count += 1
+            started = time.perf_counter()
+            try:
+                call()
+                wrong.append(f"{source} / {name} {bad[:30]!r}: accepted")
+            except NuonError as err:
+                if not isinstance(err, ValueError) or len(str(err)) > 600 or CANARY_TOKEN in str(err):
+                    wrong.append(f"{source} / {name} {bad[:30]!r}: {type(err).__name__}: {str(err)[:200]}")
+            except BaseException as err:
+                wrong.append(f"{source} / {name} {bad[:30]!r}: raw {type(err).__name__}: {str(err)[:200]}")
+            if time.perf_counter() - started > 0.5:
+                wrong.append(f"{source} / {name}: took {time.perf_counter() - started:.2f}s")
+    tally("hostile input", count, len(wrong))
+    assert not wrong, "\n".join(wrong)
+
+
+SETTING_CLI_CASES: list[tuple[list[str], dict[str, str]]] = [
+    (["deploy", GOOD_INL, GOOD_CMP, "--org-id", "org\u00e9"], {}),
+    (["deploy", GOOD_INL, GOOD_CMP, "--org-id", "o" * 10_000], {}),
+    (["deploy", GOOD_INL, GOOD_CMP], {"NUON_API_TOKEN": "t\u00f6ken-1234567890"}),
+    (["deploy", GOOD_INL, GOOD_CMP], {"NUON_ORG_ID": "org\u00e9"}),
+    (["deploy", GOOD_INL, GOOD_CMP, "--api-url", "http://127.0.0.1:1\r/x"], {}),
+    (["deploy", GOOD_INL, GOOD_CMP, "--api-url", "https://" + "a" * 10_000 + ".com"], {}),
+    (["releases", GOOD_CMP, "--api-url", "https://" + "a" * 64 + ".example"], {}),
+    (["simulate", "--port", "99999"], {}),
+    (["simulate", "--port", "-1"], {}),
+    (["simulate", "--port", "65536"], {}),
+    (["simulate", "--port", "http"], {}),
+]
+
+
+def test_the_cli_refuses_settings_and_ports_that_cannot_work_with_exit_3(
+    server: SimServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, value in server.env.items():
+        monkeypatch.setenv(name, value)
+    wrong = []
+    for argv, env in SETTING_CLI_CASES:
+        out, err = io.StringIO(), io.StringIO()
+        with monkeypatch.context() as patched:
+            for name, value in env.items():
+                patched.setenv(name, value)
+            try:
+                code = cli_main(argv, stdout=out, stderr=err)
+            except BaseException as exc:
+                wrong.append(f"{argv[:4]}: raised {type(exc).__name__}: {exc}"[:300])
+                continue
+        captured = capsys.readouterr()
+        text = out.getvalue() + err.getvalue() + captured.out + captured.err
+        if code != 3 or "Traceback" in text or "error:" not in text or len(text) > 2_000:
+            wrong.append(f"{argv[:4]}: exit {code}: {text[-300:]!r}")
+    log = server._simulator.log  # type: ignore[attr-defined]
+    if len(log):
+        wrong.append(f"{len(log)} request(s) reached the server")
+    tally("hostile input (CLI)", len(SETTING_CLI_CASES), len(wrong))
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("suffix", ["/v1", "/v1/", "/V1", "//v1//"])
+def test_an_api_url_ending_in_v1_reads_the_same_as_without(suffix: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pasted ``…/v1`` is the API root: the paths carry ``/v1`` themselves (issue 23, item 5)."""
+    sim = Simulator(token=CANARY_TOKEN, org_id=ORG_ID)
+    component = sim.add_component("app")
+    install = sim.add_install("one", components=[component])
+    deploy = sim.trigger_deploy(install, component)
+    with sim.serve() as served:
+        for name, value in served.env.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("NUON_API_URL", served.url + suffix)
+        out = io.StringIO()
+        code = cli_main(["deploy", install.id, component.id, "--api-url", served.url + suffix], stdout=out)
+        read = nuon.get_latest_deploy(install.id, component.id)
+        with nuon.NuonClient(api_token=CANARY_TOKEN, org_id=ORG_ID, api_url=served.url + suffix) as client:
+            assert client.api_url == served.url
+    assert code == 0 and deploy.id in out.getvalue(), out.getvalue()
+    assert read.found and read.deploy_id == deploy.id
 
 
 # Status values as a proxy, an older Nuon or a hand-edited record might spell them: case and surrounding whitespace

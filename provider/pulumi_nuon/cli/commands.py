@@ -34,26 +34,39 @@ from pulumi_nuon.core.constants import (
 )
 from pulumi_nuon.core.errors import ConfigurationError, DeployFailedError, DeployTimeoutError, NuonError
 from pulumi_nuon.core.options import COMPONENT_RELEASES, DEPLOY_GATE, SPECS, Option, check_limit, check_value
-from pulumi_nuon.core.settings import SETTINGS
+from pulumi_nuon.core.settings import API_TOKEN, ORG_ID, SETTINGS
 from pulumi_nuon.core.status import render_rules_text
 
 __all__ = ["build_parser", "main"]
 
 _PROG = "pulumi-nuon"
 
+
+def _settings_help() -> str:
+    """The epilog's settings block, one line per row of SETTINGS."""
+    width = max(len(s.env) for s in SETTINGS) + 2
+    lines = []
+    for s in SETTINGS:
+        where = f"or {s.cli}" if s.cli else "only from the environment: no flag, so it stays out of shell history"
+        default = (
+            ""
+            if s.default is None
+            else f"; default {s.default:g}"
+            if isinstance(s.default, float)
+            else f"; default {s.default}"
+        )
+        lines.append(f"  {s.env.ljust(width)}the {s.what} ({where}{default})")
+    return "\n".join(lines)
+
+
 _EPILOG = f"""\
 settings:
-  {C.ENV_API_TOKEN}   the API token (only from the environment: there is no flag, so it stays out of
-                   shell history)
-  {C.ENV_ORG_ID}      the org id (or --org-id)
-  {C.ENV_API_URL}     the API URL (or --api-url; default {C.DEFAULT_API_URL})
-  {C.ENV_REQUEST_TIMEOUT}  seconds one read may take, retries included (or --request-timeout;
-                         default {C.DEFAULT_REQUEST_TIMEOUT:g})
+{_settings_help()}
 
 examples:
   {_PROG} demo                                  watch a Pulumi program wait on a simulated deploy
   {_PROG} simulate                              serve a fake Nuon on 127.0.0.1 and print its settings
-  export {C.ENV_API_TOKEN}=... {C.ENV_ORG_ID}=org...
+  export {API_TOKEN.env}=... {ORG_ID.env}=org...
   {_PROG} releases cmp... --limit 5             a component's newest releases
   {_PROG} deploy inl... cmp... --json           the latest deploy of a component on an install
   {_PROG} wait --component cmp... inl... inl... --build-id bld... --timeout 1800
@@ -351,8 +364,10 @@ def _client_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 def _cmd_releases(args: argparse.Namespace, out: TextIO) -> int:
     from pulumi_nuon.core.client import NuonClient
+    from pulumi_nuon.core.options import GET_COMPONENT_RELEASES, checked
     from pulumi_nuon.core.views import releases_read
 
+    checked(GET_COMPONENT_RELEASES, component_id=args.component)  # a name or another kind of id: before any request
     with NuonClient(**_client_kwargs(args)) as client:
         releases = list(client.list_component_releases(args.component, limit=args.limit))
     result = releases_read(args.component, releases)
@@ -373,8 +388,10 @@ def _cmd_releases(args: argparse.Namespace, out: TextIO) -> int:
 
 def _cmd_deploy(args: argparse.Namespace, out: TextIO) -> int:
     from pulumi_nuon.core.client import NuonClient
+    from pulumi_nuon.core.options import GET_LATEST_DEPLOY, checked
     from pulumi_nuon.core.views import deploy_read
 
+    checked(GET_LATEST_DEPLOY, install_id=args.install, component_id=args.component)
     with NuonClient(**_client_kwargs(args)) as client:
         deploy = client.get_latest_deploy(args.install, args.component)
     result = deploy_read(args.install, args.component, deploy)
@@ -684,6 +701,9 @@ def _in_shell_terms(exc: ConfigurationError) -> str:
 
     setting = next((s for s in SETTINGS if s.name == exc.missing), None)
     if setting is None:
+        wrong = next((s for s in SETTINGS if s.name == exc.setting), None)
+        if wrong is not None:  # a flag's value is passed on as the client's argument: name the flag instead
+            return str(exc).replace(f"({wrong.name}=)", f"({wrong.cli or wrong.env})")
         return str(exc)
     what = setting.doc.rstrip(".").replace("The ", "", 1)
     value = f"<{setting.name.replace('_', ' ')}>"

@@ -7,17 +7,16 @@ status rules in :mod:`pulumi_nuon.core.status`. Everything else that more than o
 from __future__ import annotations
 
 DEFAULT_API_URL = "https://api.nuon.co"
-
-ENV_API_TOKEN = "NUON_API_TOKEN"
-ENV_ORG_ID = "NUON_ORG_ID"
-ENV_API_URL = "NUON_API_URL"
-ENV_REQUEST_TIMEOUT = "NUON_REQUEST_TIMEOUT"
+# The connection settings (name, stack config key, environment variable, CLI flag, bounds) are the rows of
+# pulumi_nuon.core.settings.SETTINGS; only their size limits live here.
 
 CONFIG_NAMESPACE = "nuon"
-CONFIG_API_TOKEN = "nuon:apiToken"
-CONFIG_ORG_ID = "nuon:orgId"
-CONFIG_API_URL = "nuon:apiUrl"
-CONFIG_REQUEST_TIMEOUT = "nuon:requestTimeout"
+
+# The longest setting values accepted (ConfigurationError beyond): Nuon's tokens are a few hundred characters at
+# most, and a value far longer is a paste gone wrong. Every value is also bounded so nothing downstream (the
+# redactor, httpx's URL parser, a header) ever works on an unbounded string.
+MAX_TOKEN_LENGTH = 4096
+MAX_URL_LENGTH = 2048
 
 # A short connect timeout fails fast on a dead host; the read timeout allows for multi-megabyte release pages.
 DEFAULT_CONNECT_TIMEOUT = 5.0
@@ -30,6 +29,11 @@ DEFAULT_REQUEST_TIMEOUT = 30.0
 # An attempt is not started with less time than this left: it could not finish, and a zero timeout would make a
 # socket non-blocking rather than quick.
 MIN_ATTEMPT_TIME = 0.05
+# Both clients wait for an attempt's exchange (the sync one on a worker thread) until the call's deadline, and this
+# much longer: the attempt's own limits (httpx's per-read timeouts, the body reader's deadline) normally end it
+# first; the wait is the backstop against a server that trickles its headers, and the margin keeps a busy machine's
+# scheduling from turning a late but correct answer (or error) into a timeout.
+DEADLINE_GRACE = 0.25
 # Longer than this is no longer a time limit; a gate has its own, longer deadline (timeout_seconds).
 MAX_REQUEST_TIMEOUT = 3600.0
 # A body larger than this is refused (ResponseTooLargeError) rather than read into memory. A release can weigh
@@ -85,6 +89,10 @@ AUTO_CONCURRENCY_MIN = 8
 AUTO_CONCURRENCY_MAX = 32
 ASSUMED_READ_SECONDS = 0.2
 ROUND_SHARE = 0.5
+
+# A deploy's time up to this far ahead of this machine's clock is clock skew; further ahead, it says nothing of when the
+# deploy finished (the gate warns, as for a deploy older than itself).
+MAX_CLOCK_SKEW = 300.0
 
 # The waiter sleeps in slices this long at most, so cancellation and the deadline are noticed quickly.
 WAIT_SLEEP_SLICE = 0.5

@@ -72,13 +72,15 @@ class NuonError(Exception):
 class ConfigurationError(NuonError, ValueError):
     """The settings cannot work: a missing token or org id, or an API URL that is malformed or insecure.
 
-    ``missing`` names the setting (``api_token``, ``org_id``) when one is missing, so a front end can say how to set
-    it in its own terms (the CLI speaks of environment variables and flags, not of stack config).
+    ``missing`` names the setting (``api_token``, ``org_id``) when one is missing, and ``setting`` the setting that
+    is missing or wrong, so a front end can say how to set it in its own terms (the CLI speaks of environment
+    variables and flags, not of stack config).
     """
 
-    def __init__(self, message: str, *, missing: str | None = None) -> None:
+    def __init__(self, message: str, *, missing: str | None = None, setting: str | None = None) -> None:
         super().__init__(message)
         self.missing = missing
+        self.setting = setting if setting is not None else missing
 
 
 class InvalidArgumentError(NuonError, ValueError):

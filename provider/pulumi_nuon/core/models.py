@@ -68,9 +68,20 @@ except ImportError:  # pydantic 2.1-2.4 (our floor is 2.1)
     _from_json = None
 
 
+_KEYS_ONLY: dict[str, Any] = {}
+if _from_json is not None:
+    # Share repeated keys only (pydantic-core >= 2.16 takes cache_strings): on a real page ids, names and text are
+    # unique, and caching every string made parsing a realistic releases page 1.5x json.loads instead of ~1.05x.
+    try:
+        _from_json(b"{}", cache_strings="keys")  # type: ignore[call-arg]
+        _KEYS_ONLY = {"cache_strings": "keys"}
+    except TypeError:
+        pass
+
+
 def from_json(data: str | bytes) -> Any:
     """JSON text as Python values: pydantic-core's parser where the installed pydantic has it, else ``json``."""
-    return _from_json(data) if _from_json is not None else json.loads(data)
+    return _from_json(data, **_KEYS_ONLY) if _from_json is not None else json.loads(data)
 
 
 _log = logging.getLogger("pulumi_nuon")

@@ -46,6 +46,7 @@ __all__ = [
     "check_inputs",
     "check_limit",
     "check_value",
+    "checked",
     "diff_inputs",
     "input_doc",
     "render_options_markdown",
@@ -530,6 +531,17 @@ def check_inputs(
         except InvalidArgumentError as err:
             problems.extend(err.problems)
     return out, problems
+
+
+def checked(spec: Spec, **values: Any) -> dict[str, Any]:
+    """``values`` checked against ``spec``'s inputs (:func:`check_inputs`), or an :class:`InvalidArgumentError`
+    naming every problem: the one input path of the front ends that read without a ``check`` step of their own (the
+    data-source functions, plain and ``_output``, and the CLI's ``deploy`` and ``releases``)."""
+    inputs, problems = check_inputs(spec, values)
+    if problems:
+        error_class = InvalidIdError if all(spec.input(name).type in ("id", "ids") for name, _ in problems) else None
+        raise (error_class or InvalidArgumentError)(problems)
+    return inputs
 
 
 def _canonical(value: Any) -> Any:

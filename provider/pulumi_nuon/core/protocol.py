@@ -50,7 +50,7 @@ from pulumi_nuon.core.ids import validate_id
 from pulumi_nuon.core.models import RELEASES, ComponentRelease, ErrorBody, InstallDeploy, parse_releases, problems
 from pulumi_nuon.core.options import check_limit
 from pulumi_nuon.core.redaction import Redactor, redact, redactor
-from pulumi_nuon.core.settings import Settings
+from pulumi_nuon.core.settings import API_TOKEN, API_URL, ORG_ID, REQUEST_TIMEOUT_SETTING, Settings
 
 __all__ = [
     "LATEST_DEPLOY_PATH",
@@ -104,8 +104,8 @@ RELEASES_PATH = RELEASES_ROUTE.template
 LATEST_DEPLOY_PATH = LATEST_DEPLOY_ROUTE.template
 
 _HINTS = {
-    401: "Check the API token (nuon:apiToken / NUON_API_TOKEN): it is missing, wrong or expired.",
-    403: "Check the org id (nuon:orgId / NUON_ORG_ID) and that the token's account belongs to that org.",
+    401: f"Check the API token ({API_TOKEN.where}): it is missing, wrong or expired.",
+    403: f"Check the org id ({ORG_ID.where}) and that the token's account belongs to that org.",
     429: "Nuon is rate limiting; retry later or poll less often.",
 }
 
@@ -154,6 +154,14 @@ class Body:
         return 200 <= self.status_code < 300
 
 
+def _header_text(value: str, secret: str, limit: int = 60) -> str:
+    """A header value the server sent, fit for a message: redacted whole, then cut (never cut before redacting),
+    control characters shown escaped."""
+    text = " ".join(redact(value, secret).split())
+    text = text if len(text) <= limit else text[:limit] + "…"
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+
+
 def _excerpt(body: bytes, secret: str) -> str:
     """The start of a body, for a message: redacted whole, then cut (a cut must never leave half a token)."""
     text = redact(body.decode("utf-8", "replace"), secret)
@@ -200,9 +208,10 @@ def status_error(
     # Only what the server sent is scrubbed: our own wording must stay readable whatever the token looks like.
     error = redact(body.error, secret) if body and body.error else None
     description = redact(body.description, secret) if body and body.description else None
-    reason = response.reason_phrase or httpx.codes.get_reason_phrase(code)
+    # Headers are the server's words as much as the body is: a reason phrase or a content type may echo the token.
+    reason = _header_text(response.reason_phrase or httpx.codes.get_reason_phrase(code), secret)
     message = f"{method} {path} failed: {code} {reason}".rstrip()
-    kind = (response.headers.get("content-type") or "no content type").split(";")[0].strip()
+    kind = _header_text((response.headers.get("content-type") or "no content type").split(";")[0].strip(), secret)
     if body is not None:
         parts = [part for part in (error, description) if part]
         message += " — Nuon says: " + ": ".join(dict.fromkeys(parts))
@@ -215,8 +224,8 @@ def status_error(
     elif code == 404 and body is None:
         server = response.headers.get("server")
         message += (
-            f". This 404 is not Nuon's JSON error{f' (server: {redact(server, secret)[:60]})' if server else ''}: "
-            "something other than the Nuon API answered (a proxy, or a wrong nuon:apiUrl / NUON_API_URL)."
+            f". This 404 is not Nuon's JSON error{f' (server: {_header_text(server, secret)})' if server else ''}: "
+            f"something other than the Nuon API answered (a proxy, or a wrong {API_URL.where})."
         )
     elif code in _HINTS:
         message += ". " + _HINTS[code]
@@ -244,7 +253,7 @@ def transport_error(
     if isinstance(exc, httpx.DecodingError):
         return ResponseValidationError(
             f"{method} {path} answered {status or 'a response'} whose body could not be decoded ({what}); "
-            "a proxy or a broken Nuon API may be in the way; check nuon:apiUrl / NUON_API_URL.",
+            f"a proxy or a broken Nuon API may be in the way; check {API_URL.where}.",
             method=method,
             path=path,
         )
@@ -252,8 +261,8 @@ def transport_error(
         stage = f" while reading the body of a {status} response ({received} bytes in)" if status else ""
         return APITimeoutError(
             f"{method} {path} timed out{stage} ({what}) talking to {settings.api_url}. "
-            "Nuon may be slow or unreachable; raise the request timeout (nuon:requestTimeout / "
-            f"{C.ENV_REQUEST_TIMEOUT}) or retry later.",
+            f"Nuon may be slow or unreachable; raise the request timeout ({REQUEST_TIMEOUT_SETTING.where}) or retry "
+            "later.",
             method=method,
             path=path,
         )
@@ -267,13 +276,12 @@ def transport_error(
     if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)):
         return APIConnectionError(
             f"{method} {path}: {settings.api_url} closed the connection without an answer ({what}). Nuon or a proxy "
-            "dropped it; retry later, and check nuon:apiUrl / NUON_API_URL if it persists.",
+            f"dropped it; retry later, and check {API_URL.where} if it persists.",
             method=method,
             path=path,
         )
     return APIConnectionError(
-        f"{method} {path} could not reach {settings.api_url} ({what}). "
-        "Check nuon:apiUrl / NUON_API_URL and the network.",
+        f"{method} {path} could not reach {settings.api_url} ({what}). Check {API_URL.where} and the network.",
         method=method,
         path=path,
     )
@@ -294,8 +302,8 @@ def body_error(
     assert timed_out
     return APITimeoutError(
         f"{method} {path} answered {status} but its body was still arriving when the time ran out ({problem}); "
-        "Nuon or a proxy is sending it too slowly. Raise the request timeout (nuon:requestTimeout / "
-        f"{C.ENV_REQUEST_TIMEOUT}) or retry later.",
+        f"Nuon or a proxy is sending it too slowly. Raise the request timeout ({REQUEST_TIMEOUT_SETTING.where}) or "
+        "retry later.",
         method=method,
         path=path,
     )
@@ -406,7 +414,8 @@ class Attempts:
             )
         left = self.left()
         if delay + C.MIN_ATTEMPT_TIME >= left:
-            waited = f"Retry-After {retry_after!s}" if wanted is not None else f"a retry in {delay:.1f}s"
+            shown = _header_text(str(retry_after), self.settings.api_token)
+            waited = f"Retry-After {shown}" if wanted is not None else f"a retry in {delay:.1f}s"
             error.message += (
                 f" (gave up after {self.retries + 1} attempt(s): {waited} would not leave time for another attempt "
                 f"within the {self.limit:g}s time limit of this call)"
@@ -470,9 +479,10 @@ def invalid_body(method: str, path: str, body: Body, what: str, problem: str, se
     size = len(body.content)
     start = f"starts with {_excerpt(body.content, secret)!r}" if size else "is empty"
     return ResponseValidationError(
-        f"{method} {path} returned {body.status_code} but the body is not {what} ({body.content_type}, {size} bytes: "
+        f"{method} {path} returned {body.status_code} but the body is not {what} "
+        f"({_header_text(body.content_type, secret)}, {size} bytes: "
         f"{redact(problem, secret)}; {start}). A proxy or an incompatible Nuon API may be in the way; check "
-        "nuon:apiUrl / NUON_API_URL.",
+        f"{API_URL.where}.",
         method=method,
         path=path,
     )
@@ -480,12 +490,15 @@ def invalid_body(method: str, path: str, body: Body, what: str, problem: str, se
 
 def parse_latest_deploy(
     method: str, path: str, body: Body | httpx.Response, install_id: str, component_id: str, secret: str = ""
-) -> InstallDeploy:
-    """The deploy from a 200 body, carrying the ids of the request (Nuon sends ``install_id: ""``).
+) -> InstallDeploy | None:
+    """The deploy from a 200 body, carrying the ids of the request (Nuon sends ``install_id: ""``); ``None`` for a
+    plan-only deploy (a drift check: Nuon's own latest-deploy route leaves them out, so one here is not "the latest
+    deploy" either).
 
     A deploy without an ``id`` or a ``status`` is not an answer a waiter can act on: a
     :class:`ResponseValidationError`, as is a top-level field of the wrong type (nested parts that do not match
-    the spec are dropped, see :mod:`pulumi_nuon.core.models`).
+    the spec are dropped, see :mod:`pulumi_nuon.core.models`) and a deploy that names another install or component
+    than the request's (an answer to another question: a proxy's cache, a routing bug — never a pass).
     """
     read = body if isinstance(body, Body) else Body.of(body, body.content)
     what = "an InstallDeploy JSON object"
@@ -493,6 +506,15 @@ def parse_latest_deploy(
     missing = [name for name in ("id", "status") if not getattr(deploy, name)]
     if missing:
         raise invalid_body(method, path, read, what, f"no {' and no '.join(missing)}", secret)
+    for name, asked in (("install_id", install_id), ("component_id", component_id)):
+        named = getattr(deploy, name)
+        if named and named != asked:
+            raise invalid_body(
+                method, path, read, what, f"a deploy of {name} {named!r}, not the {asked!r} asked for", secret
+            )
+    if deploy.plan_only:
+        _log.debug("%s %s: the latest deploy %s is plan-only; not a deploy", method, path, deploy.id)
+        return None
     return deploy.model_copy(update={"install_id": install_id, "component_id": component_id})
 
 

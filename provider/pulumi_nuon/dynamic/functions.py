@@ -19,13 +19,14 @@ shows JSON. The mapping holds the flat values (and small release summaries), not
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pulumi
 
 from pulumi_nuon.core.errors import InvalidArgumentError, NuonError
-from pulumi_nuon.core.options import check_limit
+from pulumi_nuon.core.options import GET_COMPONENT_RELEASES, GET_LATEST_DEPLOY, Spec, check_limit, checked
 from pulumi_nuon.core.status import DeployPhase
 from pulumi_nuon.core.views import deploy_read, releases_read
 from pulumi_nuon.dynamic.stack_config import stack_config
@@ -248,16 +249,47 @@ async def _acall(function: str, read: Callable[[], Awaitable[R]]) -> R:
         raise _named(function, err) from err.__cause__
 
 
-def _settings() -> Settings:
-    """The settings in force for a read: stack config, then the environment (errors name what to set)."""
-    from pulumi_nuon.core.settings import resolve_settings
+# Settings resolved before, by the raw values they were resolved from (see _settings).
+_RESOLVED: dict[tuple[str | None, ...], Settings] = {}
+_MAX_RESOLVED = 16
 
-    return resolve_settings(config=stack_config)
+
+def _settings() -> Settings:
+    """The settings in force for a read: stack config, then the environment (errors name what to set).
+
+    Every call reads the stack config key and the environment variable of each row of
+    :data:`~pulumi_nuon.core.settings.SETTINGS` again, so a value changed between two reads takes effect at the next;
+    what is cached is only the resolution of those raw values (their checks and parsing, ~40 µs a read), keyed by
+    the values themselves. A failed resolution is not cached: it raises again with the same message.
+    """
+    from pulumi_nuon.core.settings import SETTINGS, resolve_settings
+
+    config = {row.config_key: stack_config(row.config_key) for row in SETTINGS}
+    env = {row.env: os.environ.get(row.env) for row in SETTINGS}
+    key = (*config.values(), *env.values())
+    settings = _RESOLVED.get(key)
+    if settings is None:
+        settings = resolve_settings(
+            config={k: v for k, v in config.items() if v is not None},
+            env={k: v for k, v in env.items() if v is not None},
+        )
+        if len(_RESOLVED) >= _MAX_RESOLVED:
+            _RESOLVED.clear()
+        _RESOLVED[key] = settings
+    return settings
 
 
 def _check_limit(function: str, limit: object) -> int | None:
     try:
         return check_limit(limit)
+    except InvalidArgumentError as err:
+        raise _named(function, err) from None
+
+
+def _check(function: str, spec: Spec, **values: Any) -> None:
+    """The function's inputs checked by the option table (ids of the right kind and shape) before any request."""
+    try:
+        checked(spec, **values)
     except InvalidArgumentError as err:
         raise _named(function, err) from None
 
@@ -273,6 +305,7 @@ def get_component_releases(
     """
     name = "get_component_releases"
     size = _check_limit(name, limit)
+    _check(name, GET_COMPONENT_RELEASES, component_id=component_id)
 
     def read() -> list[ComponentRelease]:
         from pulumi_nuon.core.shared import sync_client
@@ -293,6 +326,7 @@ def get_latest_deploy(
     the function's name.
     """
     name = "get_latest_deploy"
+    _check(name, GET_LATEST_DEPLOY, install_id=install_id, component_id=component_id)
 
     def read() -> InstallDeploy | None:
         from pulumi_nuon.core.shared import sync_client
@@ -373,6 +407,7 @@ def get_component_releases_output(
 
     async def read(args: list[Any]) -> GetComponentReleasesResult:
         cid, size = args[0], _check_limit(name, args[1])
+        _check(name, GET_COMPONENT_RELEASES, component_id=cid)
 
         async def fetch() -> list[ComponentRelease]:
             from pulumi_nuon.core.shared import async_client
@@ -401,6 +436,7 @@ def get_latest_deploy_output(
 
     async def read(args: list[Any]) -> GetLatestDeployResult:
         iid, cid = args
+        _check(name, GET_LATEST_DEPLOY, install_id=iid, component_id=cid)
 
         async def fetch() -> InstallDeploy | None:
             from pulumi_nuon.core.shared import async_client

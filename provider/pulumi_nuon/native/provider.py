@@ -68,8 +68,14 @@ from pulumi_nuon.core.operations import (  # noqa: E402
     resource_id,
     resource_outputs,
 )
-from pulumi_nuon.core.options import Spec, camel, check_inputs, diff_inputs  # noqa: E402
-from pulumi_nuon.core.settings import SETTINGS, check_api_url, is_loopback_url, resolve_api_url  # noqa: E402
+from pulumi_nuon.core.options import Spec, camel, check_inputs, check_value, diff_inputs  # noqa: E402
+from pulumi_nuon.core.settings import (  # noqa: E402
+    API_TOKEN,
+    SETTINGS,
+    check_setting,
+    is_loopback_url,
+    resolve_api_url,
+)
 from pulumi_nuon.native.schema import config_name, in_camel_case, schema_text, spec_for_token  # noqa: E402
 from pulumi_nuon.native.values import UNKNOWN, is_known, plain_inputs, property_map, to_plain  # noqa: E402
 
@@ -195,8 +201,12 @@ class NuonProvider(Provider):
         return GetSchemaResponse(schema=self._schema)
 
     async def check_config(self, request: CheckRequest) -> CheckResponse:
-        """The provider's inputs as given, secret settings marked secret; a bad ``apiUrl`` is a check failure."""
+        """The provider's inputs as given, secret settings marked secret; each known value is checked by its row of
+        :data:`~pulumi_nuon.core.settings.SETTINGS` (type, length, characters, bounds), a bad one a check failure
+        that never quotes the token."""
         inputs = dict(request.new_inputs)
+        token = inputs.get(config_name(API_TOKEN))
+        secret = to_plain(token) if token is not None else None
         failures = []
         for setting in SETTINGS:
             name = config_name(setting)
@@ -206,24 +216,32 @@ class NuonProvider(Provider):
             if setting.secret:
                 inputs[name] = value.with_secret(True)
             plain = to_plain(value)
-            if setting.name == "api_url" and isinstance(plain, str) and plain and is_known(plain):
-                try:
-                    check_api_url(plain)
-                except NuonError as err:
-                    failures.append(CheckFailure(name, in_camel_case(str(err))))
+            if plain is None or not is_known(plain) or plain == "":
+                continue
+            try:
+                check_setting(setting, plain, source=name, secret=secret if isinstance(secret, str) else "")
+            except NuonError as err:
+                failures.append(CheckFailure(name, in_camel_case(str(err))))
         return CheckResponse(inputs=inputs, failures=failures)
 
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
-        """Keep the connection settings: the provider's inputs, else the engine's ``nuon:config:*`` variables."""
+        """Keep the connection settings: the provider's inputs, else the engine's ``nuon:config:*`` variables. A
+        known value of the wrong type or out of bounds is a :class:`ConfigurationError` here (never a silent
+        fall-back to the default); the settings are resolved again, with the environment, on each read."""
         settings: dict[str, str] = {}
+        secret = ""
         for setting in SETTINGS:
             name = config_name(setting)
             arg = request.args.get(name)
             value = to_plain(arg) if arg is not None else None
             if value is None or value == "" or value == UNKNOWN:
                 value = request.variables.get(f"nuon:config:{name}") or request.variables.get(setting.config_key)
-            if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
-                settings[setting.config_key] = value if isinstance(value, str) else f"{value:g}"
+            if value is None or value == "" or not is_known(value):
+                continue
+            checked = check_setting(setting, value, source=name, secret=secret)  # raises ConfigurationError
+            if setting.secret:
+                secret = str(checked)
+            settings[setting.config_key] = checked if isinstance(checked, str) else f"{checked:g}"
         self._settings = settings
         # Secrets arrive as secrets (and stay so in inputs); output values and resource references are not needed.
         return ConfigureResponse(
@@ -239,12 +257,27 @@ class NuonProvider(Provider):
             raise InvalidArgumentError(f"the nuon provider has no resource type {tok!r}", "type")
         return spec
 
+    def _checked(self, spec: Spec, values: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """``values`` checked as ``Check`` checks them (the same rules whether the engine called ``Check`` or not)."""
+        # A faster poll interval is allowed on a loopback API URL: only then do the settings matter to a check.
+        loopback = spec.checks_depend_on_url and is_loopback_url(resolve_api_url(self._settings))
+        return check_spec_inputs(spec, values, known=is_known, loopback=loopback)
+
+    def _valid(self, spec: Spec, values: Mapping[str, Any]) -> dict[str, Any]:
+        """``values`` checked, or an :class:`InvalidArgumentError` naming every problem: ``Create`` and ``Update`` may
+        be sent inputs that never passed ``Check`` (a hand-made request, another engine)."""
+        given = dict(values)
+        if spec.waits and given.get("install_id") is not None and given.get("install_ids") == [given["install_id"]]:
+            del given["install_ids"]  # what Check made of a single install_id; checked again as it was given
+        inputs, problems = self._checked(spec, given)
+        if problems:
+            raise InvalidArgumentError([(camel(name), in_camel_case(reason)) for name, reason in problems])
+        return _inputs_only(spec, inputs)
+
     async def check(self, request: CheckRequest) -> CheckResponse:
         spec = self._spec(request.urn)
         given = plain_inputs(spec, request.new_inputs)
-        # A faster poll interval is allowed on a loopback API URL: only then do the settings matter to a check.
-        loopback = spec.checks_depend_on_url and is_loopback_url(resolve_api_url(self._settings))
-        inputs, problems = check_spec_inputs(spec, given.values, known=is_known, loopback=loopback)
+        inputs, problems = self._checked(spec, given.values)
         failures = [CheckFailure(camel(name), in_camel_case(reason)) for name, reason in problems]
         return CheckResponse(inputs=property_map(_inputs_only(spec, inputs), secrets=given.secrets), failures=failures)
 
@@ -274,10 +307,11 @@ class NuonProvider(Provider):
         given = plain_inputs(spec, request.properties)
         if request.preview:
             return CreateResponse(resource_id="", properties=_unknown_outputs(spec, given.values, given.secrets))
-        values = await self._act(spec, given.values, request.urn, request.timeout)
-        outputs = resource_outputs(spec, given.values, values)
+        inputs = self._valid(spec, given.values)
+        values = await self._act(spec, inputs, request.urn, request.timeout)
+        outputs = resource_outputs(spec, inputs, values)
         return CreateResponse(
-            resource_id=resource_id(spec, given.values), properties=property_map(outputs, secrets=given.secrets)
+            resource_id=resource_id(spec, inputs), properties=property_map(outputs, secrets=given.secrets)
         )
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
@@ -286,11 +320,10 @@ class NuonProvider(Provider):
         given = plain_inputs(spec, request.news)
         if request.preview:
             return UpdateResponse(properties=_unknown_outputs(spec, given.values, given.secrets))
-        previous = plain_inputs(spec, request.olds, outputs=True).values
-        values = await self._act(spec, given.values, request.urn, request.timeout, previous)
-        return UpdateResponse(
-            properties=property_map(resource_outputs(spec, given.values, values), secrets=given.secrets)
-        )
+        inputs = self._valid(spec, given.values)
+        previous = _usable_state(spec, plain_inputs(spec, request.olds, outputs=True).values)
+        values = await self._act(spec, inputs, request.urn, request.timeout, previous)
+        return UpdateResponse(properties=property_map(resource_outputs(spec, inputs, values), secrets=given.secrets))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
         """``pulumi refresh`` (and import): the reading resources read again; a gate keeps what it recorded."""
@@ -379,6 +412,41 @@ class NuonProvider(Provider):
     async def cancel(self) -> None:
         """Stop every operation in flight; each fails with :class:`OperationCancelledError`. Harmless when idle."""
         self._running.cancel_all()
+
+
+_STATE_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "number": (int, float),
+    "integer": (int, float),
+    "boolean": (bool,),
+    "string_list": (list,),
+    "string_map": (dict,),
+    "object_list": (list,),
+}
+
+
+def _usable_state(spec: Spec, olds: Mapping[str, Any]) -> dict[str, Any]:
+    """The parts of a recorded state an update can build on: inputs that pass their checks and outputs of their
+    declared type. A state edited by hand, or written by another version, loses what does not fit instead of
+    failing the update with an internal error (the update reads or waits again anyway)."""
+    usable: dict[str, Any] = {}
+    for option in spec.inputs:
+        if option.name in olds:
+            try:
+                usable[option.name] = check_value(option, olds[option.name])
+            except NuonError:
+                continue
+    for output in spec.outputs:
+        value = olds.get(output.name)
+        types = _STATE_TYPES.get(output.type)
+        if value is None or (
+            types is not None and (not isinstance(value, types) or (isinstance(value, bool) and bool not in types))
+        ):
+            continue
+        if output.type == "string_map" and not all(isinstance(v, str) for v in value.values()):
+            continue
+        usable[output.name] = value
+    return usable
 
 
 def _inputs_only(spec: Spec, values: Mapping[str, Any]) -> dict[str, Any]:

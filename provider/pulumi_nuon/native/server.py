@@ -10,13 +10,18 @@ does the protocol's marshalling. On top of it:
 - :class:`EngineLog` sends diagnostics and ephemeral status messages to the engine's ``Log`` service (the engine's
   address is the plugin's first argument), in order and without blocking the operation that reports;
 - :func:`serve_plugin` prints the port on stdout (the only thing ever written there), serves on one event loop, and
-  on SIGINT/SIGTERM cancels what runs and stops.
+  on SIGINT/SIGTERM cancels what runs and stops;
+- it also stops by itself when its engine goes away (:func:`watch_engine`): the engine kills its plugins when it
+  exits normally, but an engine that is SIGKILLed or crashes cannot, and a plugin left behind would idle for ever
+  under PID 1. The plugin watches the engine's gRPC channel (the address it was given) and its parent process.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
 import signal
 import sys
 import traceback
@@ -33,7 +38,7 @@ from pulumi_nuon._version import __version__
 from pulumi_nuon.core.errors import NuonError
 from pulumi_nuon.native.provider import NuonProvider, failure_text
 
-__all__ = ["EngineLog", "NuonServicer", "serve_plugin", "start_server"]
+__all__ = ["EngineLog", "NuonServicer", "serve_plugin", "start_server", "watch_engine"]
 
 _LOG_TIMEOUT = 5.0
 _FLUSH_TIMEOUT = 2.0
@@ -185,6 +190,40 @@ async def start_server(provider: NuonProvider, engine_address: str) -> tuple[grp
     return server, port
 
 
+# How often the plugin looks for its engine, and how many looks in a row must find it gone: an engine that was
+# reachable and is then refused twice, a second apart, has exited (a busy engine still accepts connections).
+ENGINE_CHECK_SECONDS = 1.0
+ENGINE_GONE_CHECKS = 2
+
+
+async def watch_engine(address: str, stop: asyncio.Event, *, parent: int | None = None) -> str:
+    """Return (why) once the engine is gone: the parent process that started the plugin has exited, or the
+    engine's gRPC address, reachable before, has refused connections on :data:`ENGINE_GONE_CHECKS` checks in a row.
+    An address that was never reachable is not watched (the plugin may be run by hand, or by a tool that only asks
+    for its schema). Returns "" when ``stop`` is set first."""
+    parent = os.getppid() if parent is None else parent
+    channel = grpc.aio.insecure_channel(address) if address.rpartition(":")[2].isdigit() else None
+    reached, gone = False, 0
+    try:
+        while not stop.is_set():
+            if os.getppid() != parent:
+                return f"its parent process {parent} exited"
+            if channel is not None:
+                state = channel.get_state(try_to_connect=True)
+                if state is grpc.ChannelConnectivity.READY:
+                    reached, gone = True, 0
+                elif reached and state is grpc.ChannelConnectivity.TRANSIENT_FAILURE:
+                    gone += 1
+                    if gone >= ENGINE_GONE_CHECKS:
+                        return f"its engine at {address} stopped answering"
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), ENGINE_CHECK_SECONDS)
+        return ""
+    finally:
+        if channel is not None:
+            await channel.close()
+
+
 async def _serve(engine_address: str) -> None:
     log = EngineLog(engine_address)
     provider = NuonProvider(diagnostics=log)
@@ -195,7 +234,16 @@ async def _serve(engine_address: str) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+
+    async def orphaned() -> None:
+        why = await watch_engine(engine_address, stop)
+        if why:
+            sys.stderr.write(f"pulumi-resource-nuon: {why}; exiting\n")
+            stop.set()
+
+    watcher = asyncio.ensure_future(orphaned())
     await stop.wait()
+    await watcher
     await provider.cancel()  # operations still running fail with "cancelled" rather than a dropped connection
     await server.stop(grace=1.0)
     await log.close()

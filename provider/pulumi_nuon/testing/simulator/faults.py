@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
-from typing import Literal
+from typing import Literal, get_args
 
 from pulumi_nuon.core.errors import InvalidArgumentError
 
@@ -38,10 +38,34 @@ FaultKind = Literal[
     "endless_pages",
     "repeat_page",
     "echo",
+    "echo_header",
+    "header_trickle",
 ]
-EchoForm = Literal["raw", "json_escaped", "crlf", "nul", "base64", "percent", "html_entities"]
+EchoForm = Literal[
+    "raw",
+    "json_escaped",
+    "crlf",
+    "nul",
+    "base64",
+    "percent",
+    "html_entities",
+    "folded",
+    "zero_width",
+    "plus_for_dash",
+    "html_named",
+]
+EchoHeader = Literal["reason", "content-type", "retry-after", "server"]
 _ROUTES: tuple[str, ...] = ("releases", "latest_deploy", "other")
-ECHO_FORMS: tuple[EchoForm, ...] = ("raw", "json_escaped", "crlf", "nul", "base64", "percent", "html_entities")
+ECHO_FORMS: tuple[EchoForm, ...] = get_args(EchoForm)
+ECHO_HEADERS: tuple[EchoHeader, ...] = get_args(EchoHeader)
+# The forms a header can carry on the wire (HTTP/1.1 headers are Latin-1 text without bare CR, LF or NUL; a folded
+# header, CRLF and a space, is obsolete but still read by httpx's parser). The reason phrase cannot be folded.
+HEADER_FORMS: dict[EchoHeader, tuple[EchoForm, ...]] = {
+    header: tuple(
+        f for f in ECHO_FORMS if f not in ("crlf", "nul", "zero_width") and not (f == "folded" and header == "reason")
+    )
+    for header in ECHO_HEADERS
+}
 
 
 @dataclass(frozen=True)
@@ -59,6 +83,7 @@ class Fault:
     size: int = 0
     declared: bool = True
     form: EchoForm = "raw"
+    header: EchoHeader = "reason"
 
     @classmethod
     def http_status(cls, status: int = 503, *, retry_after: float | None = None, http_date: bool = False) -> Fault:
@@ -151,6 +176,22 @@ class Fault:
         if form not in ECHO_FORMS:
             raise InvalidArgumentError(f"unknown echo form {form!r}; use one of {ECHO_FORMS}")
         return cls("echo", status=status, form=form)
+
+    @classmethod
+    def echo_header(cls, header: EchoHeader, form: EchoForm = "raw", *, status: int = 401) -> Fault:
+        """Answer ``status`` with Nuon's JSON error body and the API token echoed in `form` in a header: the
+        reason phrase, ``Content-Type``, ``Retry-After`` (after an HTTP date, so a lenient parser reads it) or
+        ``Server``."""
+        if header not in ECHO_HEADERS or form not in HEADER_FORMS[header]:
+            raise InvalidArgumentError(f"cannot echo in {header!r} as {form!r}; use one of {HEADER_FORMS.get(header)}")
+        return cls("echo_header", status=status, form=form, header=header)
+
+    @classmethod
+    def trickle_headers(cls, *, seconds_per_byte: float = 0.05) -> Fault:
+        """The real response, its status line and headers sent a byte at a time with a pause between bytes (each
+        read gets something in time, so only a deadline over the whole exchange ends it). In process, the
+        transport sleeps for the read timeout and raises ``httpx.ReadTimeout``, as for a hang."""
+        return cls("header_trickle", seconds=seconds_per_byte)
 
     def retry_after_header(self) -> str | None:
         if self.retry_after is None:

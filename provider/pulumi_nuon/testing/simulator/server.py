@@ -63,7 +63,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return
         if fault is not None and fault.kind == "latency":
             time.sleep(fault.seconds)
-        self.send_response(outcome.status)
+        self.send_response(outcome.status, outcome.reason)
         for name, value in outcome.headers.items():
             self.send_header(name, value)
         if outcome.send_length():
@@ -71,7 +71,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
         else:
             self.send_header("Connection", "close")
             self.close_connection = True
-        self.end_headers()
+        if fault is not None and fault.kind == "header_trickle":
+            self._trickle_headers(fault.seconds)
+        else:
+            self.end_headers()
         if fault is not None and fault.kind == "cut":
             self.wfile.write(outcome.body[: len(outcome.body) // 2])
             self.wfile.flush()
@@ -89,6 +92,18 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 self.wfile.flush()
         elif self.command != "HEAD":
             self.wfile.write(outcome.body)
+
+    def _trickle_headers(self, pause: float) -> None:
+        """Write the buffered status line and headers a byte at a time, ``pause`` seconds apart."""
+        buffered: list[bytes] = getattr(self, "_headers_buffer", [])
+        head = b"".join(buffered) + b"\r\n"
+        buffered.clear()
+        for i in range(len(head)):
+            if i and self.server.stopping.wait(pause):  # type: ignore[attr-defined]
+                self.close_connection = True
+                return
+            self.wfile.write(head[i : i + 1])
+            self.wfile.flush()
 
     def _reset(self) -> None:
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

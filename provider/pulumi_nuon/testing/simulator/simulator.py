@@ -15,6 +15,7 @@ import re
 import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -62,6 +63,14 @@ def echoed(token: str, form: EchoForm) -> str:
         return "".join(f"%{b:02X}" for b in token.encode())
     if form == "html_entities":
         return "".join(f"&#{ord(c)};" for c in token)
+    if form == "folded":
+        return "\r\n ".join(token)
+    if form == "zero_width":
+        return "\u200b".join(token)
+    if form == "plus_for_dash":
+        return token.replace("-", "+")
+    if form == "html_named":
+        return token.replace("-", "&hyphen;").replace(".", "&period;").replace(":", "&colon;")
     return token
 
 
@@ -464,7 +473,7 @@ class Simulator:
             now = self.now
             fault = self._faults.pick(route, request.path)
             if fault is not None and (
-                fault.kind in ("status", "rate_limit", "html", "reset", "body", "huge")
+                fault.kind in ("status", "rate_limit", "html", "reset", "body", "huge", "echo_header")
                 or (fault.kind == "echo" and fault.status != 200)
             ):
                 outcome = self._fault_outcome(fault)
@@ -540,6 +549,19 @@ class Simulator:
             return Outcome(
                 fault.status, _with_echo(body, self.token, fault.form), {"Content-Type": "application/json"}, fault
             )
+        if fault.kind == "echo_header":
+            outcome = _error(fault.status, "request failed", "see the headers", user_error=fault.status < 500)
+            shown = echoed(self.token, fault.form)
+            if fault.header == "reason":
+                outcome.reason = f"Denied {shown}"
+            elif fault.header == "content-type":
+                outcome.headers["Content-Type"] = f"application/json; session={shown}"
+            elif fault.header == "retry-after":
+                outcome.headers["Retry-After"] = f"{format_datetime(datetime.now(timezone.utc), usegmt=True)} {shown}"
+            else:
+                outcome.headers["Server"] = f"gateway/{shown}"
+            outcome.fault = fault
+            return outcome
         if fault.kind == "html":
             page = _HTML_PAGE.format(status=fault.status).encode()
             return Outcome(fault.status, page, {"Content-Type": "text/html"}, fault)

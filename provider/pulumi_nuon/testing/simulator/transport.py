@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from .faults import Fault
 from .wire import Handler, Outcome, Request
 
 __all__ = ["SimTransport"]
@@ -71,6 +72,12 @@ def _read_timeout(request: httpx.Request) -> float:
     return float(value) if value is not None else 5.0
 
 
+def _stall(fault: Fault) -> float:
+    """How long a request meeting a hang or a header trickle waits for its answer (a trickle's headers take about a
+    thousand pauses)."""
+    return fault.seconds if fault.kind == "hang" else fault.seconds * 1000
+
+
 def _response(outcome: Outcome, request: httpx.Request) -> httpx.Response:
     fault = outcome.fault
     if fault is not None and fault.kind == "reset":
@@ -87,7 +94,8 @@ def _response(outcome: Outcome, request: httpx.Request) -> httpx.Response:
         return httpx.Response(outcome.status, headers=headers, stream=stream, request=request)
     if outcome.huge:
         return httpx.Response(outcome.status, headers=headers, stream=_Stream(outcome.chunks()), request=request)
-    return httpx.Response(outcome.status, headers=headers, content=outcome.body, request=request)
+    extensions = {"reason_phrase": outcome.reason.encode("latin-1")} if outcome.reason else None
+    return httpx.Response(outcome.status, headers=headers, content=outcome.body, request=request, extensions=extensions)
 
 
 class SimTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
@@ -101,8 +109,8 @@ class SimTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         outcome = self._simulator.handle(_request(request))
         if outcome.fault is not None and outcome.fault.kind == "latency":
             time.sleep(outcome.fault.seconds)
-        if outcome.fault is not None and outcome.fault.kind == "hang":
-            time.sleep(min(outcome.fault.seconds, _read_timeout(request)))
+        if outcome.fault is not None and outcome.fault.kind in ("hang", "header_trickle"):
+            time.sleep(min(_stall(outcome.fault), _read_timeout(request)))
             raise httpx.ReadTimeout("timed out waiting for the response", request=request)
         return _response(outcome, request)
 
@@ -111,7 +119,7 @@ class SimTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         outcome = self._simulator.handle(_request(request))
         if outcome.fault is not None and outcome.fault.kind == "latency":
             await asyncio.sleep(outcome.fault.seconds)
-        if outcome.fault is not None and outcome.fault.kind == "hang":
-            await asyncio.sleep(min(outcome.fault.seconds, _read_timeout(request)))
+        if outcome.fault is not None and outcome.fault.kind in ("hang", "header_trickle"):
+            await asyncio.sleep(min(_stall(outcome.fault), _read_timeout(request)))
             raise httpx.ReadTimeout("timed out waiting for the response", request=request)
         return _response(outcome, request)

@@ -33,6 +33,8 @@ class Outcome:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     fault: Fault | None = None
+    reason: str | None = None
+    """The reason phrase, when not the standard one for the status."""
 
     @property
     def huge(self) -> bool:
