@@ -53,7 +53,7 @@ export interface ProviderArgs {
      */
     apiToken?: pulumi.Input<string | undefined>;
     /**
-     * The Nuon API base URL. Also read from the environment variable `NUON_API_URL`.
+     * The Nuon API base URL (a trailing `/v1` is dropped: the paths carry it). Also read from the environment variable `NUON_API_URL`.
      */
     apiUrl?: pulumi.Input<string | undefined>;
     /**

@@ -44,7 +44,7 @@ func NewProvider(ctx *pulumi.Context,
 type providerArgs struct {
 	// The Nuon API token. Also read from the environment variable `NUON_API_TOKEN`.
 	ApiToken *string `pulumi:"apiToken"`
-	// The Nuon API base URL. Also read from the environment variable `NUON_API_URL`.
+	// The Nuon API base URL (a trailing `/v1` is dropped: the paths carry it). Also read from the environment variable `NUON_API_URL`.
 	ApiUrl *string `pulumi:"apiUrl"`
 	// The Nuon org id (sent as `X-Nuon-Org-ID`). Also read from the environment variable `NUON_ORG_ID`.
 	OrgId *string `pulumi:"orgId"`
@@ -56,7 +56,7 @@ type providerArgs struct {
 type ProviderArgs struct {
 	// The Nuon API token. Also read from the environment variable `NUON_API_TOKEN`.
 	ApiToken pulumi.StringPtrInput
-	// The Nuon API base URL. Also read from the environment variable `NUON_API_URL`.
+	// The Nuon API base URL (a trailing `/v1` is dropped: the paths carry it). Also read from the environment variable `NUON_API_URL`.
 	ApiUrl pulumi.StringPtrInput
 	// The Nuon org id (sent as `X-Nuon-Org-ID`). Also read from the environment variable `NUON_ORG_ID`.
 	OrgId pulumi.StringPtrInput

@@ -19,7 +19,7 @@ Object.defineProperty(exports, "apiToken", {
 });
 
 /**
- * The Nuon API base URL. Also read from the environment variable `NUON_API_URL`.
+ * The Nuon API base URL (a trailing `/v1` is dropped: the paths carry it). Also read from the environment variable `NUON_API_URL`.
  */
 export declare const apiUrl: string;
 Object.defineProperty(exports, "apiUrl", {

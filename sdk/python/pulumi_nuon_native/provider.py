@@ -27,7 +27,7 @@ class ProviderArgs:
         The set of arguments for constructing a Provider resource.
 
         :param pulumi.Input[_builtins.str] api_token: The Nuon API token. Also read from the environment variable `NUON_API_TOKEN`.
-        :param pulumi.Input[_builtins.str] api_url: The Nuon API base URL. Also read from the environment variable `NUON_API_URL`.
+        :param pulumi.Input[_builtins.str] api_url: The Nuon API base URL (a trailing `/v1` is dropped: the paths carry it). Also read from the environment variable `NUON_API_URL`.
         :param pulumi.Input[_builtins.str] org_id: The Nuon org id (sent as `X-Nuon-Org-ID`). Also read from the environment variable `NUON_ORG_ID`.
         :param pulumi.Input[_builtins.float] request_timeout: Seconds one read from Nuon may take, retries included (a dead API costs no more). Also read from the environment variable `NUON_REQUEST_TIMEOUT`.
         """
@@ -60,7 +60,7 @@ class ProviderArgs:
     @pulumi.getter(name="apiUrl")
     def api_url(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The Nuon API base URL. Also read from the environment variable `NUON_API_URL`.
+        The Nuon API base URL (a trailing `/v1` is dropped: the paths carry it). Also read from the environment variable `NUON_API_URL`.
         """
         return pulumi.get(self, "api_url")
 
@@ -110,7 +110,7 @@ class Provider(pulumi.ProviderResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] api_token: The Nuon API token. Also read from the environment variable `NUON_API_TOKEN`.
-        :param pulumi.Input[_builtins.str] api_url: The Nuon API base URL. Also read from the environment variable `NUON_API_URL`.
+        :param pulumi.Input[_builtins.str] api_url: The Nuon API base URL (a trailing `/v1` is dropped: the paths carry it). Also read from the environment variable `NUON_API_URL`.
         :param pulumi.Input[_builtins.str] org_id: The Nuon org id (sent as `X-Nuon-Org-ID`). Also read from the environment variable `NUON_ORG_ID`.
         :param pulumi.Input[_builtins.float] request_timeout: Seconds one read from Nuon may take, retries included (a dead API costs no more). Also read from the environment variable `NUON_REQUEST_TIMEOUT`.
         """

@@ -16,7 +16,7 @@ func GetApiToken(ctx *pulumi.Context) string {
 	return config.Get(ctx, "nuon:apiToken")
 }
 
-// The Nuon API base URL. Also read from the environment variable `NUON_API_URL`.
+// The Nuon API base URL (a trailing `/v1` is dropped: the paths carry it). Also read from the environment variable `NUON_API_URL`.
 func GetApiUrl(ctx *pulumi.Context) string {
 	v, err := config.Try(ctx, "nuon:apiUrl")
 	if err == nil {

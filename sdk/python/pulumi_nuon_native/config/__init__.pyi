@@ -21,7 +21,7 @@ The Nuon API token. Also read from the environment variable `NUON_API_TOKEN`.
 
 apiUrl: str
 """
-The Nuon API base URL. Also read from the environment variable `NUON_API_URL`.
+The Nuon API base URL (a trailing `/v1` is dropped: the paths carry it). Also read from the environment variable `NUON_API_URL`.
 """
 
 orgId: Optional[str]

@@ -30,7 +30,7 @@ class _ExportableConfig(types.ModuleType):
     @_builtins.property
     def api_url(self) -> str:
         """
-        The Nuon API base URL. Also read from the environment variable `NUON_API_URL`.
+        The Nuon API base URL (a trailing `/v1` is dropped: the paths carry it). Also read from the environment variable `NUON_API_URL`.
         """
         return __config__.get('apiUrl') or 'https://api.nuon.co'
 
