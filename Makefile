@@ -15,7 +15,7 @@ FLOOR_STAMP := $(FLOOR_VENV)/.installed
 FLOOR_TESTS := tests/unit tests/simulator tests/layout tests/cli/test_cli.py tests/functions/test_functions.py \
 	tests/reliability/test_spec_fuzz.py tests/native/test_protocol.py tests/native/test_sdk.py
 
-.PHONY: demo test test-deps test-main test-floor test-floor-beside soak docs bench clean pulumi-cli e2e
+.PHONY: demo test test-deps test-main test-floor test-floor-beside soak docs bench clean pulumi-cli e2e sdks sdkgen plugin-archive
 
 # Bytecode: these machines set PYTHONDONTWRITEBYTECODE=1, under which every process a test run starts (pytest
 # workers, provider hosts, program processes, CLI runs: about 250) would compile this checkout's modules again, and
@@ -39,6 +39,33 @@ examples/%/node_modules/.installed: examples/%/package.json examples/%/package-l
 		echo "npm not found: examples/$*'s node modules are not installed and its tests will be skipped"; \
 	fi
 
+# The generated SDKs (sdk/, from the schema by tools/sdkgen: Pulumi's code generators called as the language hosts
+# call them; docs/sdks.md). sdk/nodejs is TypeScript: it is compiled into sdk/nodejs/bin (ignored), the package the
+# TypeScript gate example installs, by the tsc and @pulumi/pulumi of tools/sdkgen/nodejs.
+SDK_NODEJS_BUILD := tools/sdkgen/nodejs/node_modules/.installed
+SDK_NODEJS_BIN := sdk/nodejs/bin/package.json
+
+$(SDK_NODEJS_BUILD): tools/sdkgen/nodejs/package.json tools/sdkgen/nodejs/package-lock.json
+	cd tools/sdkgen/nodejs && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed
+
+$(SDK_NODEJS_BIN): $(SDK_NODEJS_BUILD) $(wildcard sdk/nodejs/*.ts sdk/nodejs/*/*.ts) sdk/nodejs/package.json
+	rm -rf sdk/nodejs/bin
+	tools/sdkgen/nodejs/node_modules/.bin/tsc -p tools/sdkgen/nodejs
+	cp sdk/nodejs/package.json sdk/nodejs/README.md sdk/nodejs/bin/
+
+examples/typescript-gate/node_modules/.installed: $(SDK_NODEJS_BIN)
+
+# Rewrite sdk/ from provider/pulumi_nuon/native/schema.json (make docs writes the schema from the tables).
+sdks: $(STAMP)
+	@gen=$$(bash tools/sdkgen/build.sh | tail -n 1) && $$gen -schema provider/pulumi_nuon/native/schema.json -out sdk
+	@$(MAKE) --no-print-directory $(SDK_NODEJS_BIN)
+
+# The generator's binary, built once and cached outside the checkout (tools/sdkgen/build.sh); without Go the step
+# only says so (tests/sdk then skip).
+sdkgen:
+	@if command -v go >/dev/null 2>&1; then bash tools/sdkgen/build.sh >/dev/null; else \
+		echo "go not found: tools/sdkgen is not built and tests/sdk will be skipped"; fi
+
 $(FLOOR_STAMP): pyproject.toml tests/constraints-floor.txt
 	rm -rf $(FLOOR_VENV)
 	$(PY) -m venv $(FLOOR_VENV)
@@ -61,8 +88,9 @@ TEST_WORKERS ?= 4
 FLOOR_LOG := $(FLOOR_VENV)/last-run.txt
 FLOOR_PYTEST := $(call PYCACHE,$(FLOOR_VENV)) $(FLOOR_VENV)/bin/python -m pytest -q -p no:cacheprovider $(FLOOR_TESTS)
 
-# What make test needs built: the venvs and the TypeScript examples' node modules.
-test-deps: $(STAMP) $(NODE_STAMPS) $(FLOOR_STAMP)
+# What make test needs built: the venvs, the TypeScript examples' node modules (and so the Node.js SDK's build),
+# and tools/sdkgen (tests/sdk regenerate the SDKs with it and compare).
+test-deps: $(STAMP) $(NODE_STAMPS) $(FLOOR_STAMP) sdkgen
 
 test: test-deps
 	$(BIN)/ruff check provider tests examples
@@ -102,6 +130,11 @@ e2e: $(STAMP) $(NODE_STAMPS)
 	@bin=$$(bash tools/pulumi-cli/build.sh) && \
 	PULUMI_NUON_CLI_BIN=$$bin $(call PYCACHE,$(VENV)) $(BIN)/pytest tests/e2e -m e2e -p no:cacheprovider -n 2 --timeout 900
 
+# The plugin as users install it: dist/pulumi-resource-nuon-v<version>.tar.gz, for
+# `pulumi plugin install resource nuon <version> --file <archive>` (tools/plugin_archive.py; make e2e installs it so).
+plugin-archive: $(STAMP)
+	$(BIN)/python tools/plugin_archive.py dist
+
 bench: $(STAMP)
 	$(BIN)/pytest tests/bench -m benchmark -s -p no:cacheprovider
 
@@ -109,4 +142,5 @@ bench: $(STAMP)
 # hypothesis's example database, the editable install's egg-info, the node modules, the last bench results.
 clean:
 	rm -rf .pulumi-nuon-state/e2e $(VENV) $(FLOOR_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis \
-		provider/*.egg-info bench-results.json $(TS_EXAMPLES:%=%/node_modules)
+		provider/*.egg-info bench-results.json $(TS_EXAMPLES:%=%/node_modules) \
+		sdk/nodejs/bin tools/sdkgen/nodejs/node_modules

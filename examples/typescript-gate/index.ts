@@ -6,7 +6,7 @@
 // `customTimeouts` when shorter. Ctrl-C stops the wait at once. While it waits, `pulumi up` shows the deploy's
 // status on the gate's row.
 import * as pulumi from "@pulumi/pulumi";
-import * as nuon from "./nuon";
+import * as nuon from "@pulumi-nuon/native";
 
 const config = new pulumi.Config();
 const componentId = config.require("componentId");

@@ -18,7 +18,17 @@ from typing import Any
 import pytest
 
 from tests.conftest import CANARY_TOKEN, ORG_ID, Org, new_org
-from tests.e2e.realcli import EXAMPLES, REPO, STATE, Project, locate_cli, node_driver, offline_env, python_driver
+from tests.e2e.realcli import (
+    EXAMPLES,
+    REPO,
+    STATE,
+    Project,
+    go_driver,
+    locate_cli,
+    node_driver,
+    offline_env,
+    python_driver,
+)
 
 # The wall time of every operation, by example: printed at the end of the run and kept in results.json. Rows travel
 # on the test's report (user_properties), so the table is whole when the tests ran in pytest-xdist workers.
@@ -118,16 +128,20 @@ def project(cli_bin: Path, state: Path, example_venv: Path) -> Iterator[Callable
     def make(name: str, folder: Path | None = None) -> Project:
         folder = folder or EXAMPLES / name
         runtime = _runtime(folder)
-        driver = {"python": python_driver(example_venv), "nodejs": node_driver(), "yaml": None}[runtime]
+        if runtime == "go":
+            driver: list[str] | None = go_driver(state)
+        else:
+            driver = {"python": python_driver(example_venv), "nodejs": node_driver(), "yaml": None}[runtime]
         path_first = [example_venv / "bin"]  # python3 for the dynamic-provider host, pulumi-resource-nuon for YAML
         env = offline_env(cli_bin, state, path_first=path_first)
         made.append((Project(folder, env, driver), []))
         return made[-1][0]
 
     yield make
+    # Only the stacks this test made: another worker may be running a stack in the same example folder.
     for proj, _ in made:
-        for settings in proj.folder.glob("Pulumi.e2e-*.yaml"):
-            proj.remove(settings.name.removeprefix("Pulumi.").removesuffix(".yaml"))
+        for stack in proj.stacks:
+            proj.remove(stack)
 
 
 def _runtime(folder: Path) -> str:

@@ -8,9 +8,11 @@ the simulator on 127.0.0.1 (tests/e2e/test_offline.py checks every connection th
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -18,6 +20,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
@@ -133,6 +137,7 @@ class Project:
     folder: Path
     env: dict[str, str]
     driver: list[str] | None  # None: the CLI runs the program through the project's own language host
+    stacks: list[str] = field(default_factory=list)  # made by init(): the ones to remove afterwards
 
     def cli(self, *args: str, timeout: float = 300) -> Run:
         return run([self.env_pulumi(), *args], cwd=self.folder, env=self.env, timeout=timeout)
@@ -142,6 +147,7 @@ class Project:
 
     def init(self, stack: str, config: Mapping[str, str], secrets: Mapping[str, str] | None = None) -> None:
         self.cli("stack", "init", stack, "--non-interactive").ok()
+        self.stacks.append(stack)
         for key, value in config.items():
             self.cli("config", "set", "--stack", stack, "--", key, value).ok()
         for key, value in (secrets or {}).items():
@@ -172,6 +178,27 @@ def python_driver(venv: Path) -> list[str]:
 
 def node_driver() -> list[str]:
     return ["node", str(Path(__file__).parent / "drive_node.js")]
+
+
+@functools.cache
+def go_driver(out: Path) -> list[str]:
+    """tests/e2e/drive_go, with the Go example's program compiled in, built once per process into `out`."""
+    go = shutil.which("go")
+    if go is None:
+        pytest.skip("go is not installed: the Go example cannot be built (install Go 1.26+)")
+    binary = out / f"drive_go-{os.getpid()}"
+    env = {**os.environ, "GOFLAGS": "-mod=readonly", "GOPROXY": os.environ.get("GOPROXY", "off")}
+    built = subprocess.run(
+        [go, "build", "-o", str(binary), "."],
+        cwd=Path(__file__).parent / "drive_go",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    return [str(binary)]
 
 
 def interpreter() -> str:

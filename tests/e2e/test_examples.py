@@ -1,7 +1,7 @@
 """Each example through the real Pulumi CLI against the simulator: preview, up, an up that changes nothing, refresh,
 `pulumi stack output --json`, destroy — the commands its README gives, with its config set by `pulumi config set`.
 
-YAML runs through `pulumi` alone (its language host is built with the CLI). Python and TypeScript programs run
+YAML runs through `pulumi` alone (its language host is built with the CLI). Python, TypeScript and Go programs run
 through the Automation API's inline program (tests/e2e/drive_*): the real CLI and engine, the program served by the
 driver instead of a language host that cannot be built here (docs/real-pulumi.md).
 """
@@ -43,6 +43,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "gated-rollout": {"gate_phase": "succeeded", "status": "active", "snapshot_status": "active"},
     "fleet-gate": {"phase": "succeeded"},
     "typescript-gate": {"gatePhase": "succeeded", "status": "active", "snapshotStatus": "active"},
+    "go-gate": {"gatePhase": "succeeded", "status": "active", "snapshotStatus": "active"},
     "yaml-gate": {"gatePhase": "succeeded", "snapshotStatus": "active"},
 }
 

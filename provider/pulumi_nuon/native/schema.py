@@ -24,6 +24,7 @@ from pulumi_nuon.core.settings import SETTINGS, SettingSpec
 from pulumi_nuon.core.status import render_rules_markdown
 
 __all__ = [
+    "GO_IMPORT_BASE",
     "LANGUAGE",
     "PACKAGE",
     "SCHEMA_FILE",
@@ -38,14 +39,31 @@ __all__ = [
 PACKAGE = "nuon"
 SCHEMA_FILE = Path(__file__).with_name("schema.json")
 
-LANGUAGE: dict[str, dict[str, str]] = {
-    "python": {"packageName": "pulumi_nuon_native"},
-    "nodejs": {"packageName": "@pulumi-nuon/native"},
-    "csharp": {"rootNamespace": "PulumiNuon"},
+GO_IMPORT_BASE = "github.com/pulumi-nuon/pulumi-nuon/sdk/go/nuon"
+"""The Go SDK's import path: the package ``nuon`` in the module ``github.com/pulumi-nuon/pulumi-nuon/sdk``
+(``sdk/go.mod``), the layout Pulumi's provider repos use."""
+
+LANGUAGE: dict[str, dict[str, Any]] = {
+    "python": {
+        "packageName": "pulumi_nuon_native",
+        "respectSchemaVersion": True,
+        "pyproject": {"enabled": True},
+    },
+    "nodejs": {
+        "packageName": "@pulumi-nuon/native",
+        "respectSchemaVersion": True,
+    },
+    "go": {
+        "importBasePath": GO_IMPORT_BASE,
+        "respectSchemaVersion": True,
+        "generateResourceContainerTypes": True,
+    },
+    "csharp": {"rootNamespace": "PulumiNuon", "respectSchemaVersion": True},
     "java": {"basePackage": "com.pulumi_nuon"},
 }
-"""Names of generated SDKs: none may be ``pulumi_nuon`` (this package) or claim Pulumi's own ``@pulumi/``,
-``Pulumi.`` and ``com.pulumi`` namespaces."""
+"""Names of generated SDKs (``sdk/``, written by ``make sdks``): none may be ``pulumi_nuon`` (this package) or claim
+Pulumi's own ``@pulumi/``, ``Pulumi.``, ``com.pulumi`` and ``github.com/pulumi/`` namespaces. Each SDK carries the
+schema's version (``respectSchemaVersion``), not a placeholder."""
 
 _ANY = {"$ref": "pulumi.json#/Any"}
 _INPUT_TYPES: dict[InputType, dict[str, Any]] = {
