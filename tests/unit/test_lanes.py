@@ -86,3 +86,23 @@ def test_a_read_cancelled_while_waiting_for_a_connection_leaves_none_taken() -> 
 
     every = C.MAX_CONCURRENCY
     assert asyncio.run(scenario()) == (every, 2 * every, every)  # every lane free again, none lost to the cancel
+
+
+def test_a_read_cancelled_mid_request_closes_its_lane_and_the_next_reads_get_fresh_ones() -> None:
+    """A deadline that cancels a read mid-request may leave its pool counting the connection as busy; a lane given
+    back then would make the next read on it wait for its pool timeout."""
+
+    async def scenario() -> tuple[list[object], int, int, bool]:
+        async with _served(0.2) as (server, client):
+            lanes = client._http._transport  # type: ignore[attr-defined]
+            cut = asyncio.ensure_future(client.get_latest_deploy(nuon_id("inl", 999), CMP1))
+            await asyncio.sleep(0.05)  # the request is sent; its answer is 0.15 s away
+            (interrupted,) = lanes._lanes
+            cut.cancel()
+            await asyncio.gather(cut, return_exceptions=True)
+            reads = await asyncio.wait_for(_reads(client, C.MAX_CONCURRENCY), 5)
+            return reads, server.connections, len(lanes._lanes), interrupted in lanes._lanes
+
+    reads, connections, lanes, reused = asyncio.run(scenario())
+    assert reads == [None] * C.MAX_CONCURRENCY
+    assert (connections, lanes, reused) == (C.MAX_CONCURRENCY + 1, C.MAX_CONCURRENCY, False)

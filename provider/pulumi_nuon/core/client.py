@@ -76,21 +76,23 @@ def ssl_context(*, verify: bool = True) -> ssl.SSLContext:
 class _LaneStream(httpx.AsyncByteStream):
     """A response body that hands its lane back when it is closed (every read closes its response)."""
 
-    def __init__(self, stream: httpx.AsyncByteStream, release: Callable[[], None]) -> None:
+    def __init__(self, stream: httpx.AsyncByteStream, release: Callable[[bool], None]) -> None:
         self._stream = stream
-        self._release: Callable[[], None] | None = release
+        self._release: Callable[[bool], None] | None = release
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         async for chunk in self._stream:
             yield chunk
 
     async def aclose(self) -> None:
+        closed = False
         try:
             await self._stream.aclose()
+            closed = True
         finally:
             release, self._release = self._release, None
             if release is not None:
-                release()
+                release(closed)
 
 
 class _Lanes(httpx.AsyncBaseTransport):
@@ -109,6 +111,7 @@ class _Lanes(httpx.AsyncBaseTransport):
         self._lanes: list[httpx.AsyncBaseTransport] = []
         self._free: list[httpx.AsyncBaseTransport] = []
         self._waiting: deque[asyncio.Future[httpx.AsyncBaseTransport]] = deque()
+        self._closing: set[asyncio.Future[None]] = set()
 
     async def _take(self) -> httpx.AsyncBaseTransport:
         if self._free:
@@ -134,20 +137,41 @@ class _Lanes(httpx.AsyncBaseTransport):
                 return
         self._free.append(lane)
 
+    def _done(self, lane: httpx.AsyncBaseTransport, clean: bool) -> None:
+        """A request is done with ``lane``. Interrupted (cancelled by a deadline mid-request or mid-close), its pool
+        may still count the connection as busy, and the next request on it would wait for it until its pool timeout:
+        the lane is closed instead, and a new one takes its place."""
+        if clean:
+            self._give(lane)
+            return
+        self._lanes.remove(lane)
+        closing = asyncio.ensure_future(lane.aclose())
+        self._closing.add(closing)
+        closing.add_done_callback(self._closing.discard)
+        if self._waiting:
+            replacement = self._make()
+            self._lanes.append(replacement)
+            self._give(replacement)
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         lane = await self._take()
         try:
             response = await lane.handle_async_request(request)
-        except BaseException:
-            self._give(lane)
+        except Exception:
+            self._done(lane, clean=True)  # httpcore has put its pool in order before raising
             raise
-        response.stream = _LaneStream(response.stream, lambda: self._give(lane))  # type: ignore[arg-type]
+        except BaseException:
+            self._done(lane, clean=False)
+            raise
+        response.stream = _LaneStream(response.stream, lambda clean: self._done(lane, clean))  # type: ignore[arg-type]
         return response
 
     async def aclose(self) -> None:
         lanes, self._lanes, self._free = self._lanes, [], []
         for lane in lanes:
             await lane.aclose()
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
 
 
 def _environment_proxy() -> bool:
