@@ -20,7 +20,6 @@ import pytest
 from tests.conftest import CANARY_TOKEN, ORG_ID, Org, new_org
 from tests.e2e.realcli import (
     EXAMPLES,
-    REPO,
     STATE,
     Project,
     go_driver,
@@ -153,6 +152,3 @@ def _runtime(folder: Path) -> str:
 
 def new_stack() -> str:
     return f"e2e-{uuid.uuid4().hex[:8]}"
-
-
-assert REPO.is_dir()

@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from pulumi_nuon.testing import pulumi_cli
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
@@ -52,25 +53,12 @@ def locate_cli() -> Path:
 
 
 def offline_env(bin_dir: Path, state: Path, *, path_first: Sequence[Path] = ()) -> dict[str, str]:
-    """The environment for every CLI run: this process's, less anything Pulumi, Nuon or proxy, plus offline settings."""
-    drop = ("PULUMI_", "NUON_")
-    proxies = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
-    env = {k: v for k, v in os.environ.items() if not k.startswith(drop) and k.lower() not in proxies}
-    (state / "home").mkdir(parents=True, exist_ok=True)
-    (state / "backend").mkdir(parents=True, exist_ok=True)
-    env.update(
-        PATH=os.pathsep.join([*(str(p) for p in path_first), str(bin_dir), env.get("PATH", "")]),
-        PULUMI_HOME=str(state / "home"),
-        PULUMI_BACKEND_URL=f"file://{state / 'backend'}",
-        PULUMI_CONFIG_PASSPHRASE=PASSPHRASE,
-        PULUMI_SKIP_UPDATE_CHECK="1",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="1",
-        PULUMI_DISABLE_REGISTRY_RESOLVE="1",
-        PULUMI_SKIP_CONFIRMATIONS="1",
-        PULUMI_NUON_E2E_PULUMI_ROOT=str(bin_dir.parent),
-        PYTHONUNBUFFERED="1",
-        NO_COLOR="1",
+    """The environment for every CLI run: the package's offline one (pulumi_nuon.testing.pulumi_cli), its home and
+    backend under `state`, plus what the drivers read and unbuffered, uncoloured output."""
+    env = pulumi_cli.offline_env(
+        bin_dir, state / "home", state / "backend", passphrase=PASSPHRASE, path_first=path_first
     )
+    env.update(PULUMI_NUON_E2E_PULUMI_ROOT=str(bin_dir.parent), PYTHONUNBUFFERED="1", NO_COLOR="1")
     return env
 
 
@@ -199,7 +187,3 @@ def go_driver(out: Path) -> list[str]:
     )
     assert built.returncode == 0, built.stdout + built.stderr
     return [str(binary)]
-
-
-def interpreter() -> str:
-    return sys.executable

@@ -36,8 +36,10 @@ die() {
     exit 1
 }
 
-version=$(awk '$1 == "require" && $2 == "github.com/pulumi/pulumi/pkg/v3" { print $3 } $1 == "github.com/pulumi/pulumi/pkg/v3" { print $2 }' "$here/go.mod" | head -n 1)
-yaml_version=$(awk '$1 == "require" && $2 == "github.com/pulumi/pulumi-yaml" { print $3 } $1 == "github.com/pulumi/pulumi-yaml" { print $2 }' "$here/yaml/go.mod" | head -n 1)
+# The version a go.mod requires of a module: `required <module> <go.mod>`.
+required() { awk -v m="$1" '$1 == "require" && $2 == m { print $3 } $1 == m { print $2 }' "$2" | head -n 1; }
+version=$(required github.com/pulumi/pulumi/pkg/v3 "$here/go.mod")
+yaml_version=$(required github.com/pulumi/pulumi-yaml "$here/yaml/go.mod")
 [ -n "$version" ] || die "no github.com/pulumi/pulumi/pkg/v3 requirement in $here/go.mod"
 [ -n "$yaml_version" ] || die "no github.com/pulumi/pulumi-yaml requirement in $here/yaml/go.mod"
 
@@ -58,7 +60,7 @@ dest=$cache_root/pulumi-cli/$version
 layout=1
 stamp_value=$( (echo "layout $layout" && cat "$here/go.mod" "$here/go.sum" "$here/yaml/go.mod" "$here/yaml/go.sum") | sha256sum | cut -d' ' -f1)
 if [ -f "$dest/stamp" ] && [ "$(cat "$dest/stamp")" = "$stamp_value" ] && [ -x "$dest/bin/pulumi" ]; then
-    say "cached: $dest/bin ($("$dest/bin/pulumi" version))"
+    say "cached: $dest/bin ($version: the build checked \`pulumi version\` said so)"
     echo "$dest/bin"
     exit 0
 fi

@@ -9,7 +9,6 @@ the gate's own progress lines (its provider's stderr) follow once the update ret
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -195,28 +194,17 @@ def _run_pulumi_cli(
 
     from pulumi import automation as auto
 
+    from pulumi_nuon.testing.pulumi_cli import offline_env
+
     say = narrator.say
     component = sim.component("web-app").id
     install = sim.install("acme-prod").id
     with tempfile.TemporaryDirectory(prefix="pulumi-nuon-demo-") as tmp:
         project = Path(tmp) / example.name
         shutil.copytree(example, project, ignore=shutil.ignore_patterns("__pycache__", "Pulumi.*.yaml"))
-        backend = Path(tmp, "backend")
-        backend.mkdir()
-        home = Path(tmp, "home")
-        home.mkdir()
-        drop = ("PULUMI_", "NUON_")
-        env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
-        env.update(
-            PATH=os.pathsep.join([str(pulumi.parent), env.get("PATH", "")]),
-            PULUMI_HOME=str(home),
-            PULUMI_BACKEND_URL=backend.as_uri(),
-            PULUMI_CONFIG_PASSPHRASE="pulumi-nuon-demo",
-            PULUMI_SKIP_UPDATE_CHECK="true",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
-            # The dynamic-provider host the engine starts (pulumi-resource-pulumi-python) runs this Python.
-            PULUMI_PYTHON_CMD=sys.executable,
-        )
+        env = offline_env(pulumi.parent, Path(tmp, "home"), Path(tmp, "backend"), passphrase="pulumi-nuon-demo")
+        # The dynamic-provider host the engine starts (pulumi-resource-pulumi-python) runs this Python.
+        env["PULUMI_PYTHON_CMD"] = sys.executable
 
         def pulumi_run(*args: str, shown: str = "") -> int:
             say(f"$ pulumi {shown or ' '.join(args)}")
