@@ -41,12 +41,8 @@ def main() -> int:
 
     # PULUMI_NUON_E2E_PULUMI_ROOT: the folder whose bin/pulumi is the CLI to drive (the harness sets it).
     command = auto.PulumiCommand(root=os.environ["PULUMI_NUON_E2E_PULUMI_ROOT"])
-    stack = auto.select_stack(
-        stack_name=args.stack,
-        project_name=auto.LocalWorkspace(work_dir=str(project), pulumi_command=command).project_settings().name,
-        program=program,
-        opts=auto.LocalWorkspaceOptions(work_dir=str(project), pulumi_command=command),
-    )
+    workspace = auto.LocalWorkspace(work_dir=str(project), pulumi_command=command, program=program)
+    stack = auto.Stack.select(args.stack, workspace)  # the project's own Pulumi.yaml, as drive_node.js does
 
     def show(line: str) -> None:
         print(line, flush=True)
