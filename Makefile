@@ -15,7 +15,7 @@ FLOOR_STAMP := $(FLOOR_VENV)/.installed
 FLOOR_TESTS := tests/unit tests/simulator tests/layout tests/cli/test_cli.py tests/functions/test_functions.py \
 	tests/reliability/test_spec_fuzz.py tests/native/test_protocol.py tests/native/test_sdk.py
 
-.PHONY: demo test test-deps test-main test-floor test-floor-beside soak docs bench clean pulumi-cli e2e sdks sdkgen plugin-archive
+.PHONY: demo test test-deps test-main test-floor test-floor-beside soak docs bench clean pulumi-cli e2e sdks sdkgen go-modules plugin-archive
 
 # Bytecode: these machines set PYTHONDONTWRITEBYTECODE=1, under which every process a test run starts (pytest
 # workers, provider hosts, program processes, CLI runs: about 250) would compile this checkout's modules again, and
@@ -66,6 +66,14 @@ sdkgen:
 	@if command -v go >/dev/null 2>&1; then bash tools/sdkgen/build.sh >/dev/null; else \
 		echo "go not found: tools/sdkgen is not built and tests/sdk will be skipped"; fi
 
+# The Go modules that the Go SDK, the Go example and make e2e's Go driver build from, fetched into the module cache:
+# tests/sdk vet and build them offline (GOPROXY=off), so a new machine must have them first. `go list -deps -test`
+# fetches exactly what vet and build read.
+GO_MODULES := sdk examples/go-gate tests/e2e/drive_go
+go-modules:
+	@if command -v go >/dev/null 2>&1; then for m in $(GO_MODULES); do \
+		(cd $$m && GOFLAGS=-mod=readonly go list -deps -test ./... >/dev/null) || exit 1; done; fi
+
 $(FLOOR_STAMP): pyproject.toml tests/constraints-floor.txt
 	rm -rf $(FLOOR_VENV)
 	$(PY) -m venv $(FLOOR_VENV)
@@ -89,8 +97,8 @@ FLOOR_LOG := $(FLOOR_VENV)/last-run.txt
 FLOOR_PYTEST := $(call PYCACHE,$(FLOOR_VENV)) $(FLOOR_VENV)/bin/python -m pytest -q -p no:cacheprovider $(FLOOR_TESTS)
 
 # What make test needs built: the venvs, the TypeScript examples' node modules (and so the Node.js SDK's build),
-# and tools/sdkgen (tests/sdk regenerate the SDKs with it and compare).
-test-deps: $(STAMP) $(NODE_STAMPS) $(FLOOR_STAMP) sdkgen
+# tools/sdkgen (tests/sdk regenerate the SDKs with it and compare) and the Go modules tests/sdk build from.
+test-deps: $(STAMP) $(NODE_STAMPS) $(FLOOR_STAMP) sdkgen go-modules
 
 test: test-deps
 	$(BIN)/ruff check provider tests examples
