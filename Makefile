@@ -8,8 +8,12 @@ STAMP := $(VENV)/.installed
 TS_EXAMPLES := examples/typescript examples/typescript-gate
 NODE_STAMPS := $(TS_EXAMPLES:%=%/node_modules/.installed)
 
+# LocalEngine, the stand-in engine the tests and the demo run programs with, is a distribution of its own
+# (tools/localengine, `nuon-localengine`: not part of what users install); .venv has it, editable, beside the package.
+LOCALENGINE := tools/localengine
+
 # The declared floors (tests/constraints-floor.txt: pulumi 3.171, httpx 0.23.1, pydantic 2.1 and what they pull in)
-# in a second venv, running the tests that need no LocalEngine (which itself needs pulumi >= 3.256).
+# in a second venv, without LocalEngine (it needs pulumi >= 3.256), running the tests that need no LocalEngine.
 FLOOR_VENV := .venv-floor
 FLOOR_STAMP := $(FLOOR_VENV)/.installed
 FLOOR_TESTS := tests/unit tests/simulator tests/layout tests/cli/test_cli.py tests/functions/test_functions.py \
@@ -25,11 +29,11 @@ FLOOR_TESTS := tests/unit tests/simulator tests/layout tests/cli/test_cli.py tes
 PYCACHE = env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(CURDIR)/$(1)/pycache
 
 # compileall fails on the odd third-party file that is not meant to compile; that only leaves it uncached.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCALENGINE)/pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	-@$(call PYCACHE,$(VENV)) $(BIN)/python -m compileall -qq -j 0 $(VENV)/lib provider tests examples
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -e $(LOCALENGINE)
+	-@$(call PYCACHE,$(VENV)) $(BIN)/python -m compileall -qq -j 0 $(VENV)/lib provider $(LOCALENGINE) tests examples
 	touch $(STAMP)
 
 examples/%/node_modules/.installed: examples/%/package.json examples/%/package-lock.json
@@ -101,8 +105,8 @@ FLOOR_PYTEST := $(call PYCACHE,$(FLOOR_VENV)) $(FLOOR_VENV)/bin/python -m pytest
 test-deps: $(STAMP) $(NODE_STAMPS) $(FLOOR_STAMP) sdkgen go-modules
 
 test: test-deps
-	$(BIN)/ruff check provider tests examples
-	$(BIN)/ruff format --check provider tests examples
+	$(BIN)/ruff check provider $(LOCALENGINE) tests examples
+	$(BIN)/ruff format --check provider $(LOCALENGINE) tests examples
 	$(BIN)/mypy
 	@$(MAKE) --no-print-directory -k -j2 test-main test-floor-beside; rc=$$?; \
 	echo "--- the floor run: the same tests at the declared floors ($(FLOOR_VENV), tests/constraints-floor.txt; make test-floor alone):"; cat $(FLOOR_LOG); exit $$rc
@@ -150,5 +154,5 @@ bench: $(STAMP)
 # hypothesis's example database, the editable install's egg-info, the node modules, the last bench results.
 clean:
 	rm -rf .pulumi-nuon-state/e2e $(VENV) $(FLOOR_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis \
-		provider/*.egg-info bench-results.json $(TS_EXAMPLES:%=%/node_modules) \
+		provider/*.egg-info $(LOCALENGINE)/src/*.egg-info bench-results.json $(TS_EXAMPLES:%=%/node_modules) \
 		sdk/nodejs/bin tools/sdkgen/nodejs/node_modules

@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 import hypothesis  # noqa: F401  (see below)
 import pytest
 
-from pulumi_nuon.testing.engine import Secret
 from pulumi_nuon.testing.simulator import Clock, Component, Install, Release, SimServer, Simulator, Timeline
 from tests.strict_mock import Expect, StrictTransport
 
@@ -81,7 +80,10 @@ class Org:
         return self.server.env
 
     def nuon_config(self) -> dict[str, Any]:
-        """Stack config pointing a program at the served org (the token as a secret, as `--secret` sets it)."""
+        """Stack config pointing a program at the served org (the token as a secret, as `--secret` sets it), as
+        LocalEngine takes it (imported here: the floor venv has no LocalEngine and runs no test that calls this)."""
+        from nuon_localengine import Secret
+
         return {"nuon:apiUrl": self.url, "nuon:orgId": ORG_ID, "nuon:apiToken": Secret(CANARY_TOKEN)}
 
     def release(self, *installs: Install, timeline: Timeline | None = None) -> Release:

@@ -18,6 +18,7 @@ import pytest
 
 import pulumi_nuon as nuon
 from pulumi_nuon.cli import EXIT_ERROR, EXIT_FAILED, EXIT_OK, EXIT_TIMEOUT, main
+from pulumi_nuon.cli.demo import local_engine_refusal
 from pulumi_nuon.core.options import SPECS
 from pulumi_nuon.core.settings import SETTINGS
 from pulumi_nuon.testing.simulator import Scenario, Timeline
@@ -395,20 +396,31 @@ def test_demo_with_the_pulumi_engine_and_no_cli_exits_3(monkeypatch: pytest.Monk
     assert f"nor in {tmp_path / 'nowhere'}" in err
 
 
-def test_demo_on_local_engine_refuses_an_sdk_it_cannot_drive_in_one_line() -> None:
-    """The package allows pulumi >= 3.171; LocalEngine needs 3.256. On an older SDK (the floor run) the demo says so
-    and how to run it on the real CLI instead; on a newer one the check that decides it passes."""
-    from pulumi_nuon.testing.engine.sdk import SdkUnsupportedError, check_sdk, sdk_version
+def test_demo_without_a_cli_refuses_in_one_line_where_local_engine_cannot_run() -> None:
+    """The package allows pulumi >= 3.171; LocalEngine is another distribution (tools/localengine) and needs 3.256.
+    Where it is not installed (the floor venv) or cannot drive the SDK, the demo says so in one line and how to run
+    on the real CLI instead; where it can, the check that decides it passes."""
+    refusal = local_engine_refusal()
+    if refusal is None:
+        from nuon_localengine import MINIMUM_SDK, sdk_version
 
-    try:
-        check_sdk()
-    except SdkUnsupportedError:
-        code, out, err = run("demo", "--engine", "local")
-        assert code == EXIT_ERROR and out == ""
-        assert err.startswith("error: LocalEngine cannot drive the installed Pulumi SDK") and "make pulumi-cli" in err
-        assert len(err.splitlines()) == 2 and "Traceback" not in err
-    else:
-        assert tuple(int(part) for part in sdk_version().split(".")[:2]) >= (3, 256), sdk_version()
+        assert tuple(int(part) for part in sdk_version().split(".")[:2]) >= MINIMUM_SDK, sdk_version()
+        return
+    code, out, err = run("demo", "--engine", "local")
+    assert (code, out, err) == (EXIT_ERROR, "", f"error: {refusal}\n")
+    assert len(err.splitlines()) == 1 and "make pulumi-cli" in err
+
+
+def test_demo_without_local_engine_installed_refuses_in_one_line_as_a_process() -> None:
+    """The console script where `nuon_localengine` cannot be imported (as after `pip install .`): exit 3, one line."""
+    code = (
+        "import sys; sys.modules['nuon_localengine'] = None; from pulumi_nuon.cli import main; "
+        "sys.exit(main(['demo', '--engine', 'local']))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == EXIT_ERROR and done.stdout == ""
+    assert done.stderr.startswith("error: no Pulumi CLI found, and LocalEngine (the `nuon-localengine` distribution")
+    assert len(done.stderr.splitlines()) == 1 and "make pulumi-cli" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_simulate_with_unknown_scenario_exits_3() -> None:

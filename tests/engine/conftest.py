@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_nuon.testing.engine import LocalEngine
+from nuon_localengine import LocalEngine
 from tests.conftest import require_node
 
 HERE = Path(__file__).parent

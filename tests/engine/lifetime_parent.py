@@ -9,7 +9,7 @@ import threading
 import time
 from pathlib import Path
 
-from pulumi_nuon.testing.engine import LocalEngine, LogMessage, Secret
+from nuon_localengine import LocalEngine, LogMessage, Secret
 
 HERE = Path(__file__).parent
 mode, store = sys.argv[1], sys.argv[2]

@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from pulumi_nuon.testing.engine import UNKNOWN, EngineError, LocalEngine, Secret
+from nuon_localengine import UNKNOWN, EngineError, LocalEngine, Secret
 
 from .conftest import PROGRAMS, THING_PLUGIN
 from .throwaway_provider import Thing
@@ -468,7 +468,7 @@ def test_no_monitor_stays_reachable_process_wide_after_an_operation(make_engine:
 def test_an_sdk_without_the_internals_used_fails_with_one_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
     from pulumi.runtime import rpc
 
-    from pulumi_nuon.testing.engine import sdk
+    from nuon_localengine import sdk
 
     monkeypatch.setattr(sdk, "_checked", False)
     monkeypatch.setattr(sdk, "sdk_version", lambda: "2.9.0")

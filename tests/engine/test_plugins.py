@@ -14,7 +14,7 @@ from typing import Any
 
 import pulumi
 
-from pulumi_nuon.testing.engine import UNKNOWN, LocalEngine, LogMessage, Secret
+from nuon_localengine import UNKNOWN, LocalEngine, LogMessage, Secret
 
 from .conftest import PROJECTS, THING_PLUGIN
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from pulumi_nuon.testing.engine import UNKNOWN, LocalEngine
+from nuon_localengine import UNKNOWN, LocalEngine
 from pulumi_nuon.testing.simulator import Timeline
 from tests.conftest import CANARY_TOKEN, Org, nuon_id
 from tests.examples.conftest import EXAMPLES, FAST

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pulumi
 
 import pulumi_nuon as nuon
+from nuon_localengine import LocalEngine
 from pulumi_nuon.core.options import GET_COMPONENT_RELEASES, GET_LATEST_DEPLOY
-from pulumi_nuon.testing.engine import LocalEngine
 from tests.functions.conftest import World
 
 

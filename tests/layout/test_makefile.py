@@ -17,6 +17,7 @@ MADE = [
     ".ruff_cache/CACHEDIR.TAG",
     ".hypothesis/examples/x",
     "provider/pulumi_nuon.egg-info/PKG-INFO",
+    "tools/localengine/src/nuon_localengine.egg-info/PKG-INFO",
     "bench-results.json",
     "examples/typescript/node_modules/.installed",
     "examples/typescript-gate/node_modules/.installed",

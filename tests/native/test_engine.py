@@ -14,8 +14,8 @@ from typing import Any
 import pulumi
 import pytest
 
+from nuon_localengine import UNKNOWN, LocalEngine
 from pulumi_nuon.core.options import DEPLOY_GATE, LATEST_DEPLOY
-from pulumi_nuon.testing.engine import UNKNOWN, LocalEngine
 from pulumi_nuon.testing.simulator import Timeline
 from tests.conftest import CANARY_TOKEN, Org, new_org, require_node
 from tests.native.plugin import DoneAfterFirstPoll

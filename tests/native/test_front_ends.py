@@ -16,9 +16,9 @@ import pulumi
 import pytest
 
 import pulumi_nuon as nuon
+from nuon_localengine import LocalEngine
 from pulumi_nuon.core.options import DEPLOY_GATE
 from pulumi_nuon.native.schema import in_camel_case
-from pulumi_nuon.testing.engine import LocalEngine
 from pulumi_nuon.testing.simulator import Install, Timeline
 from tests.conftest import CANARY_TOKEN, ORG_ID, Org, new_org
 from tests.native.plugin import Plugin, Secret, camel_inputs, reveal, snake_outputs

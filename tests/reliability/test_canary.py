@@ -24,12 +24,12 @@ import pulumi
 import pytest
 
 import pulumi_nuon as nuon
+from nuon_localengine import LocalEngine, Secret
 from pulumi_nuon.cli.commands import main as cli_main
 from pulumi_nuon.core import constants as C
 from pulumi_nuon.core.errors import ConfigurationError, NuonError
 from pulumi_nuon.core.redaction import redact
 from pulumi_nuon.core.settings import resolve_settings
-from pulumi_nuon.testing.engine import LocalEngine, Secret
 from pulumi_nuon.testing.simulator import Fault, Timeline
 from pulumi_nuon.testing.simulator.faults import ECHO_FORMS, ECHO_HEADERS, HEADER_FORMS
 from pulumi_nuon.testing.simulator.simulator import echoed

@@ -16,7 +16,7 @@ import pulumi
 import pytest
 
 import pulumi_nuon as nuon
-from pulumi_nuon.testing.engine import LocalEngine, Secret
+from nuon_localengine import LocalEngine, Secret
 from pulumi_nuon.testing.simulator import Fault, Timeline
 from pulumi_nuon.testing.simulator.faults import ECHO_FORMS
 from pulumi_nuon.testing.simulator.simulator import echoed

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_nuon.testing.engine import LocalEngine
+from nuon_localengine import LocalEngine
 from tests.conftest import Org, new_org
 
 

@@ -369,7 +369,7 @@ def test_the_token_is_nowhere_in_state_outputs_or_stderr(env: Env) -> None:
 def test_progress_lines_stream_while_the_gate_waits(env: Env) -> None:
     import time
 
-    from pulumi_nuon.testing.engine import LocalEngine
+    from nuon_localengine import LocalEngine
 
     env.sim.trigger_deploy(env.prod, env.app, timeline=Timeline.apply_success(step_seconds=2))
     env.sim.auto_advance(2)

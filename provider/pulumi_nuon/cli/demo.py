@@ -2,7 +2,8 @@
 
 The simulator serves the built-in scenario on 127.0.0.1 with a `WallClock`, so the scenario's deploy really moves
 from `queued` to `active` (or to `error`) while the program runs. The program is `examples/gated-rollout`,
-unchanged, run by `LocalEngine` (no Pulumi CLI needed) or by the real `pulumi` CLI (`--engine pulumi`).
+unchanged, run by the real `pulumi` CLI when there is one, else by `LocalEngine` (the `nuon-localengine`
+distribution, tools/localengine: no Pulumi CLI needed).
 While the update runs, this module watches the simulated deploy and the gate's polls and prints what changes;
 the gate's own progress lines (its provider's stderr) follow once the update returns.
 """
@@ -19,7 +20,7 @@ from typing import Any, TextIO
 
 from pulumi_nuon.core.constants import DEMO_SPEED as DEFAULT_SPEED
 
-__all__ = ["find_example", "find_pulumi", "run_demo"]
+__all__ = ["find_example", "find_pulumi", "local_engine_refusal", "run_demo"]
 
 _EXIT_OK, _EXIT_FAILED, _EXIT_ERROR = 0, 1, 3
 # The gate polls every 1.25 simulated seconds, whatever the speed (DEFAULT_SPEED, simulated seconds per real
@@ -57,7 +58,7 @@ def _steps(say: Any, result: Any) -> None:
 
 
 def _value(value: Any) -> str:
-    from pulumi_nuon.testing.engine import UNKNOWN
+    from nuon_localengine import UNKNOWN
 
     if value is UNKNOWN:
         return "(known after the update)"
@@ -86,7 +87,7 @@ def _poll_seconds(speed: float) -> float:
 
 
 def _run_local(narrator: _Narrator, example: Path, sim: Any, server: Any, speed: float, clock: Any) -> int:
-    from pulumi_nuon.testing.engine import LocalEngine, Secret
+    from nuon_localengine import LocalEngine, Secret
 
     say = narrator.say
     component = sim.component("web-app").id
@@ -282,6 +283,31 @@ def find_pulumi(given: str | None) -> Path | None:
     return Path(found) if found else None
 
 
+_REAL_CLI_HINT = (
+    "run the demo on the real Pulumi CLI, which every pulumi SDK this package allows works with: `make pulumi-cli`, "
+    "then `make demo` (or put `pulumi` on PATH)"
+)
+
+
+def local_engine_refusal() -> str | None:
+    """Why the demo cannot run on LocalEngine here, in one line that says what to do; None when it can.
+
+    LocalEngine is the `nuon-localengine` distribution (tools/localengine), installed by `make demo` and `make test`
+    but not with this package, and it needs a newer pulumi SDK than this package does."""
+    try:
+        from nuon_localengine import SdkUnsupportedError, check_sdk
+    except ImportError:
+        return (
+            "no Pulumi CLI found, and LocalEngine (the `nuon-localengine` distribution, tools/localengine in the "
+            f"repository) is not installed: {_REAL_CLI_HINT}, or `pip install tools/localengine`."
+        )
+    try:
+        check_sdk()
+    except SdkUnsupportedError as error:
+        return f"{error}. Or {_REAL_CLI_HINT}."
+    return None
+
+
 def run_demo(
     *, scenario: str, engine: str, out: TextIO, err: TextIO, speed: float = DEFAULT_SPEED, pulumi_bin: str | None = None
 ) -> int:
@@ -309,15 +335,9 @@ def run_demo(
         )
         return _EXIT_ERROR
     if pulumi is None:
-        from pulumi_nuon.testing.engine.sdk import SdkUnsupportedError, check_sdk
-
-        try:
-            check_sdk()  # LocalEngine needs a newer SDK than the package does: one line, not a traceback
-        except SdkUnsupportedError as error:
-            err.write(
-                f"error: {error}.\nOr run the demo on the real Pulumi CLI, which any allowed SDK works with: "
-                "`make pulumi-cli`, then `make demo` (or install Pulumi and put `pulumi` on PATH).\n"
-            )
+        refusal = local_engine_refusal()
+        if refusal is not None:
+            err.write(f"error: {refusal}\n")
             return _EXIT_ERROR
     if engine == "auto" and pulumi is None:
         narrator.say("(No Pulumi CLI found, so this runs on LocalEngine; `make pulumi-cli` builds the real one once.)")

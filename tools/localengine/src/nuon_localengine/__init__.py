@@ -6,7 +6,7 @@ callable in this process under the SDK's real runtime — and sends each custom 
 provider plugin process (the SDK's dynamic-provider host for `pulumi-python:dynamic`, any plugin command for any
 other package), in the engine's call order, keeping state between operations::
 
-    from pulumi_nuon.testing.engine import LocalEngine, Secret
+    from nuon_localengine import LocalEngine, Secret
 
     with LocalEngine("examples/gated-rollout", project="gated-rollout", stack="dev",
                      config={"nuon:orgId": "org1", "nuon:apiToken": Secret("tok")},
@@ -17,7 +17,9 @@ other package), in the engine's call order, keeping state between operations::
         assert result.outputs["status"] == "active"
         engine.destroy()
 
-It exists for this repository's tests and demo and for users' own tests; people with the CLI run `pulumi up`.
+It exists for pulumi-nuon's tests and `make demo`, because it is fast; the real Pulumi CLI is the reference.
+It is a distribution of its own (`nuon-localengine`, tools/localengine in the pulumi-nuon repository), not part of
+the `pulumi-nuon` package users install: it is generic (no Nuon logic), uses SDK internals and needs pulumi >= 3.256.
 The modules: `local_engine` (the class), `monitor` (the gRPC services), `steps` (the step engine and state),
 `providers` (which plugin serves a package; Configure), `hosts` (plugin processes), `processes` (child lifetime),
 `program` and `python_exec` (running programs), `values` (property maps), `results` (what operations take and
@@ -27,16 +29,21 @@ and what it does not.
 
 from .local_engine import LocalEngine, Program, StackSource
 from .results import EngineError, EngineResult, LogMessage, Secret, StepRecord
+from .sdk import MINIMUM_SDK, SdkUnsupportedError, check_sdk, sdk_version
 from .values import UNKNOWN
 
 __all__ = [
+    "MINIMUM_SDK",
     "UNKNOWN",
     "EngineError",
     "EngineResult",
     "LocalEngine",
     "LogMessage",
     "Program",
+    "SdkUnsupportedError",
     "Secret",
     "StackSource",
     "StepRecord",
+    "check_sdk",
+    "sdk_version",
 ]

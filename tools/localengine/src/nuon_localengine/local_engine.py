@@ -53,7 +53,6 @@ StackSource = Union["LocalEngine", Mapping[str, Any]]
 
 _DYNAMIC_HOST = ("-u", "-m", "pulumi.dynamic")
 _NOT_PROVIDERS = frozenset({"pulumi"})
-_PACKAGE_ROOT = Path(__file__).resolve().parents[3]  # the directory `pulumi_nuon` imports from
 
 
 def _config_string(value: Any) -> str:
@@ -326,7 +325,6 @@ class LocalEngine:
             root = import_root(program)
             if root is not None:
                 path_entries.append(str(root))
-        path_entries.append(str(_PACKAGE_ROOT))
         env = {**os.environ, **self._env}
         if env.get("PYTHONPATH"):
             path_entries.append(env["PYTHONPATH"])
