@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from nuon_localengine import UNKNOWN, EngineError, LocalEngine, Secret
+from nuon_localengine import UNKNOWN, EngineClosedError, EngineError, LocalEngine, SdkUnsupportedError, Secret
 
 from .conftest import PROGRAMS, THING_PLUGIN
 from .throwaway_provider import Thing
@@ -212,7 +212,7 @@ def test_host_is_a_separate_process_stopped_on_close(store: Path) -> None:
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
     assert engine.host_pid is None
-    with pytest.raises(RuntimeError, match="closed"):
+    with pytest.raises(EngineClosedError, match="closed"):
         engine.up()
 
 
@@ -473,7 +473,7 @@ def test_an_sdk_without_the_internals_used_fails_with_one_clear_message(monkeypa
     monkeypatch.setattr(sdk, "_checked", False)
     monkeypatch.setattr(sdk, "sdk_version", lambda: "2.9.0")
     monkeypatch.delattr(rpc, "_special_secret_sig")
-    with pytest.raises(sdk.SdkUnsupportedError) as info:
+    with pytest.raises(SdkUnsupportedError) as info:
         LocalEngine(lambda: None)
     assert str(info.value) == (
         f"LocalEngine cannot drive the installed Pulumi SDK (pulumi 2.9.0; tested with {sdk.TESTED_SDK}): "

@@ -27,19 +27,23 @@ return), `sdk` (the SDK internals used, checked). `LocalEngine`'s docstring list
 and what it does not.
 """
 
+from .errors import EngineClosedError, EngineError, LocalEngineError, ProgramError, SdkUnsupportedError
 from .local_engine import LocalEngine, Program, StackSource
-from .results import EngineError, EngineResult, LogMessage, Secret, StepRecord
-from .sdk import MINIMUM_SDK, SdkUnsupportedError, check_sdk, sdk_version
+from .results import EngineResult, LogMessage, Secret, StepRecord
+from .sdk import MINIMUM_SDK, check_sdk, sdk_version
 from .values import UNKNOWN
 
 __all__ = [
     "MINIMUM_SDK",
     "UNKNOWN",
+    "EngineClosedError",
     "EngineError",
     "EngineResult",
     "LocalEngine",
+    "LocalEngineError",
     "LogMessage",
     "Program",
+    "ProgramError",
     "SdkUnsupportedError",
     "Secret",
     "StackSource",

@@ -20,15 +20,12 @@ from typing import Any
 import grpc
 
 from . import processes
+from .errors import PluginStartError
 
 __all__ = ["LOOPBACK", "OutputPump", "PluginProcess", "PluginStartError"]
 
 LOOPBACK = "127.0.0.1"
 _START_TIMEOUT_SECONDS = 30.0
-
-
-class PluginStartError(RuntimeError):
-    """A plugin did not start (or did not print its port)."""
 
 
 class OutputPump:

@@ -21,10 +21,10 @@ from typing import Any, Union
 
 from google.protobuf import struct_pb2
 
+from .errors import EngineClosedError, ProgramError, StepFailed
 from .hosts import PluginProcess
 from .monitor import EngineServer
 from .program import (
-    ProgramError,
     ProgramRun,
     ProjectProgram,
     PythonSpare,
@@ -40,7 +40,7 @@ from .program import (
 from .providers import Provider, ProviderRegistry, ProviderSetup, default_provider_inputs, default_provider_key
 from .results import EngineResult, LogMessage, Secret, StepRecord
 from .sdk import check_sdk
-from .steps import STACK_TYPE, Operation, ResourceState, StepFailed, delete_order, diagnostic_text
+from .steps import STACK_TYPE, Operation, ResourceState, delete_order, diagnostic_text
 from .values import from_plain, secret_keys_of, to_plain
 
 __all__ = ["LocalEngine", "Program", "StackSource"]
@@ -304,7 +304,7 @@ class LocalEngine:
 
     def _begin(self, program: Program | None) -> EngineServer:
         if self._closed:
-            raise RuntimeError("LocalEngine is closed")
+            raise EngineClosedError("LocalEngine is closed")
         # Refresh and destroy run no program; they use the plugins the last program wanted (a dynamic provider
         # needs the same imports to unpickle).
         program = program if program is not None else self._last_program
@@ -457,7 +457,7 @@ class LocalEngine:
     def _program_operation(self, kind: str, program: Program | None, raise_on_error: bool | None) -> EngineResult:
         program = program if program is not None else self._program
         if program is None:
-            raise ValueError("no program: pass one to LocalEngine(...) or to this call")
+            raise ProgramError("no program: pass one to LocalEngine(...) or to this call")
         return self._locked(lambda: self._run_program(kind, program), raise_on_error)
 
     def _run_program(self, kind: str, program: Program) -> EngineResult:

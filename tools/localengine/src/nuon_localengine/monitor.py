@@ -25,10 +25,11 @@ import grpc
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, resource_pb2, resource_pb2_grpc
 
+from .errors import InvokeError, MonitorShutDown, StepFailed
 from .hosts import LOOPBACK
 from .results import LogMessage
 from .sdk import grpc_options
-from .steps import InvokeError, MonitorShutDown, Operation, StepFailed
+from .steps import Operation
 
 __all__ = ["EngineServer"]
 

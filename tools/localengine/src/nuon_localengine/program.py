@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from . import processes
+from .errors import ProgramError
 from .hosts import OutputPump
 from .sdk import ProgramRuntime
 
@@ -53,10 +54,6 @@ __all__ = [
 _NODE_RUN = Path("node_modules", "@pulumi", "pulumi", "cmd", "run")
 _PYTHON_EXEC = Path(__file__).with_name("python_exec.py")
 _CANCEL_GRACE_SECONDS = 5.0
-
-
-class ProgramError(Exception):
-    """The program cannot be run (a missing directory, an unknown runtime, no `node`, ...)."""
 
 
 @dataclasses.dataclass(frozen=True)

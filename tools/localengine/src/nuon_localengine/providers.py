@@ -28,6 +28,7 @@ from typing import Any
 import grpc
 from google.protobuf import empty_pb2, struct_pb2
 
+from .errors import EngineClosedError, ProviderConfigError
 from .hosts import PluginProcess
 from .values import from_plain, mark_secrets, secret_keys_of, strip_secrets, to_plain
 
@@ -201,10 +202,6 @@ class Provider:
         self.plugin.stop()
 
 
-class ProviderConfigError(RuntimeError):
-    """A provider's `CheckConfig` rejected its configuration."""
-
-
 def _json(value: Any) -> str:
     import json
 
@@ -302,7 +299,7 @@ class ProviderRegistry:
         """The running, configured instance for `key`, started (or restarted) as needed."""
         setup = self.setup
         if setup is None:
-            raise RuntimeError("no operation is running")
+            raise EngineClosedError("no operation is running")
         with self._lock:
             start_lock = self._starting.setdefault(key, threading.Lock())
         with start_lock:

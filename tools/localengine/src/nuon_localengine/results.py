@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-__all__ = ["EngineError", "EngineResult", "LogMessage", "Secret", "StepRecord"]
+from .errors import EngineError
+
+__all__ = ["EngineResult", "LogMessage", "Secret", "StepRecord"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,11 +129,3 @@ class EngineResult:
         if not self.success:
             raise EngineError(self)
         return self
-
-
-class EngineError(Exception):
-    """An operation failed and the caller asked for an exception (`raise_on_error=True`)."""
-
-    def __init__(self, result: EngineResult) -> None:
-        super().__init__(f"{result.operation} failed:\n{result.error}")
-        self.result = result

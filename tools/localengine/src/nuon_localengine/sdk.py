@@ -19,6 +19,8 @@ from typing import Any
 
 import grpc
 
+from .errors import SdkUnsupportedError
+
 __all__ = [
     "MINIMUM_SDK",
     "SECRET_SIG",
@@ -26,7 +28,6 @@ __all__ = [
     "TESTED_SDK",
     "UNKNOWN_WIRE",
     "ProgramRuntime",
-    "SdkUnsupportedError",
     "check_sdk",
     "grpc_options",
     "sdk_version",
@@ -48,10 +49,6 @@ _NEEDED = (
     ("pulumi._utils", ("ContextProperty",)),
 )
 _DEFAULT_ATTR = "_ContextProperty__default"  # the name-mangled process-wide default of a ContextProperty
-
-
-class SdkUnsupportedError(RuntimeError):
-    """The installed Pulumi SDK lacks an internal that `LocalEngine` relies on."""
 
 
 def sdk_version() -> str:

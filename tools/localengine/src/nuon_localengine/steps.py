@@ -34,11 +34,10 @@ from typing import Any
 import grpc
 from google.protobuf import struct_pb2
 
-from .hosts import PluginStartError
+from .errors import InvokeError, MonitorShutDown, PluginStartError, ProviderConfigError, ProviderUnavailable, StepFailed
 from .providers import (
     PROVIDER_TYPE_PREFIX,
     Provider,
-    ProviderConfigError,
     ProviderRegistry,
     default_provider_inputs,
     default_provider_key,
@@ -59,12 +58,9 @@ from .values import (
 __all__ = [
     "STACK_REFERENCE_TYPE",
     "STACK_TYPE",
-    "InvokeError",
-    "MonitorShutDown",
     "Operation",
     "ResourceState",
     "Step",
-    "StepFailed",
     "delete_order",
     "diagnostic_text",
     "make_urn",
@@ -152,14 +148,6 @@ class Step:
     name: str
     op: str
     detail: str = ""
-
-
-class StepFailed(Exception):
-    """A provider (or the engine's checks) failed a step; the message is what `pulumi up` would print."""
-
-
-class MonitorShutDown(Exception):
-    """The operation stopped (a step failed, it was cancelled, or it ended): the monitor answers UNAVAILABLE."""
 
 
 def diagnostic_text(type_: str, name: str, message: str, severity: str = "error") -> str:
@@ -746,14 +734,6 @@ class Operation:
             )
         plain = to_plain(args)
         return from_plain(dict(self._invoke_handler(token, plain))), []
-
-
-class InvokeError(Exception):
-    """An invoke failed; the message goes back to the program as the RPC's error details."""
-
-
-class ProviderUnavailable(Exception):
-    """A provider could not be started or configured (or a provider reference is unknown)."""
 
 
 def _provider_config(inputs: struct_pb2.Struct) -> struct_pb2.Struct:
