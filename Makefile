@@ -19,7 +19,7 @@ FLOOR_STAMP := $(FLOOR_VENV)/.installed
 FLOOR_TESTS := tests/unit tests/simulator tests/layout tests/cli/test_cli.py tests/functions/test_functions.py \
 	tests/reliability/test_spec_fuzz.py tests/native/test_protocol.py tests/native/test_sdk.py
 
-.PHONY: demo test test-deps test-main test-floor test-floor-beside soak docs bench clean pulumi-cli e2e sdks sdkgen go-modules plugin-archive
+.PHONY: demo test test-deps test-main test-floor test-floor-beside soak docs bench clean pulumi-cli e2e sdks sdkgen go-modules plugin-archive sdk-wheel
 
 # Bytecode: these machines set PYTHONDONTWRITEBYTECODE=1, under which every process a test run starts (pytest
 # workers, provider hosts, program processes, CLI runs: about 250) would compile this checkout's modules again, and
@@ -146,6 +146,11 @@ e2e: $(STAMP) $(NODE_STAMPS)
 # `pulumi plugin install resource nuon <version> --file <archive>` (tools/plugin_archive.py; make e2e installs it so).
 plugin-archive: $(STAMP)
 	$(BIN)/python tools/plugin_archive.py dist
+
+# The generated Python SDK as a wheel: dist/pulumi_nuon_native-<version>-py3-none-any.whl, with the
+# pulumi-plugin.json from which Pulumi's Python host infers the plugin (tools/python_sdk_wheel.py; make e2e checks it).
+sdk-wheel: $(STAMP)
+	$(BIN)/python tools/python_sdk_wheel.py dist
 
 bench: $(STAMP)
 	$(BIN)/pytest tests/bench -m benchmark -s -p no:cacheprovider

@@ -1,18 +1,25 @@
 """A Python program on the generated Python SDK (sdk/python, `pulumi_nuon_native`: the native plugin from Python),
 through the real CLI: the gate, a function and a LatestDeploy, with `python` driving the Automation API's inline
-program as for the other Python examples (tests/e2e/drive_python.py). The SDK is pip-installed into the examples'
-venv as a provider's release build does it: sdk/python copied, its README put beside pyproject.toml (the generator
-writes it into the package folder; pyproject.toml names it at the top), then `pip install`."""
+program as for the other Python examples (tests/e2e/drive_python.py). The SDK is the wheel a provider's release
+build makes (tools/python_sdk_wheel.py, `make sdk-wheel`), pip-installed into the examples' venv; in that venv,
+Pulumi's Python host's own steps (tests/e2e/pyhost.py) find the plugin the wheel asks for."""
 
 from __future__ import annotations
 
-import shutil
+import json
 import subprocess
+import sys
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+from pulumi_nuon._version import __version__
+from pulumi_nuon.native.schema import LANGUAGE, PACKAGE
 from tests.conftest import CANARY_TOKEN, Org
 from tests.e2e.conftest import FAST, new_stack, nuon_config, record
+from tests.e2e.pyhost import PluginDependency, pulumi_packages
 from tests.e2e.realcli import REPO, Project
 
 ProjectFactory = Callable[..., Project]
@@ -46,14 +53,56 @@ pulumi.export("snapshotStatus", snapshot.status)
 '''
 
 
-def test_a_python_program_on_the_generated_sdk(
-    org: Org, project: ProjectFactory, example_venv: Path, tmp_path: Path
-) -> None:
-    sdk = tmp_path / "sdk-python"
-    shutil.copytree(REPO / "sdk" / "python", sdk)
-    shutil.copy(sdk / "pulumi_nuon_native" / "README.md", sdk / "README.md")
+SDK_PACKAGE = LANGUAGE["python"]["packageName"]
+
+
+@pytest.fixture(scope="session")
+def sdk_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """sdk/python's wheel, built by `make sdk-wheel`'s script."""
+    out = tmp_path_factory.mktemp("sdk-wheel")
+    built = subprocess.run(
+        [sys.executable, str(REPO / "tools" / "python_sdk_wheel.py"), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    return Path(built.stdout.strip())
+
+
+@pytest.fixture(scope="session")
+def sdk_venv(example_venv: Path, sdk_wheel: Path) -> Path:
+    """The examples' venv (this package installed from requirements.txt) with the SDK's wheel installed too."""
     pip = [str(example_venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, "--no-deps", str(sdk)], check=True, timeout=300)
+    subprocess.run([*pip, "--no-deps", str(sdk_wheel)], check=True, timeout=300)
+    return example_venv
+
+
+def test_the_wheel_tells_the_python_host_which_plugin_it_needs(sdk_wheel: Path, sdk_venv: Path) -> None:
+    """The wheel carries pulumi-plugin.json, and in a venv with both packages Pulumi's Python host requires exactly
+    one plugin: `nuon` at this version, from no server (the schema has no pluginDownloadURL: the engine uses an
+    installed plugin, docs/registry/installation-configuration.md); `pulumi_nuon` (the dynamic resources) says
+    "resource": false."""
+    assert sdk_wheel.name == f"{SDK_PACKAGE}-{__version__}-py3-none-any.whl"
+    with zipfile.ZipFile(sdk_wheel) as wheel:
+        names = set(wheel.namelist())
+        assert {f"{SDK_PACKAGE}/pulumi-plugin.json", f"{SDK_PACKAGE}/py.typed"} <= names, sorted(names)
+        plugin = json.loads(wheel.read(f"{SDK_PACKAGE}/pulumi-plugin.json"))
+    assert plugin == {"resource": True, "name": PACKAGE, "version": __version__}
+
+    packages = pulumi_packages(sdk_venv)
+    assert {name: package.requires for name, package in packages.items()} == {
+        "pulumi-nuon": None,
+        "pulumi-nuon-native": PluginDependency(name=PACKAGE, version=f"v{__version__}", server=""),
+    }
+    for package in packages.values():  # the installed copies, not this checkout's
+        assert package.plugin_json is not None and "site-packages" in package.plugin_json.parts, package
+
+
+def test_a_python_program_on_the_generated_sdk(
+    org: Org, project: ProjectFactory, sdk_venv: Path, tmp_path: Path
+) -> None:
     folder = tmp_path / "python-sdk-gate"
     folder.mkdir()
     (folder / "Pulumi.yaml").write_text(

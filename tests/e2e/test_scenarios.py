@@ -3,7 +3,6 @@ functions-only program, and that every connection of a run goes to 127.0.0.1."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -18,6 +17,7 @@ import yaml
 from pulumi_nuon.testing.simulator import Timeline
 from tests.conftest import CANARY_TOKEN, Org
 from tests.e2e.conftest import FAST, FAST_YAML, new_stack, nuon_config, record
+from tests.e2e.pyhost import pulumi_packages
 from tests.e2e.realcli import REPO, Project
 
 ProjectFactory = Callable[..., Project]
@@ -283,36 +283,13 @@ def test_functions_only_program_needs_no_plugin(org: Org, project: ProjectFactor
     assert "nuon" not in plugins.output, plugins.output
 
 
-# What Pulumi's Python language host runs in a program's environment to find each pulumi-* distribution's
-# pulumi-plugin.json (sdk/python/cmd/pulumi-language-python/main.go, pulumiPluginJSONPathsScript, at v3.260): copied
-# verbatim, since that host cannot be built here. A distribution named pulumi-* without the file, or with
-# "resource": true, becomes a required resource plugin that `pulumi up` tries to download.
-HOST_SCRIPT = """import importlib.metadata, importlib.util, os, sys, json
-result = {}
-for pkg_name in sys.argv[1:]:
-	try:
-		dist = importlib.metadata.distribution(pkg_name)
-		module = dist.metadata['Name'].replace('-', '_')
-		spec = importlib.util.find_spec(module)
-		locs = list(spec.submodule_search_locations or []) if spec else []
-		found = [p for l in locs for p in [os.path.join(str(l), 'pulumi-plugin.json')] if os.path.isfile(p)]
-		result[pkg_name] = found[0] if found else ''
-	except Exception:
-		result[pkg_name] = ''
-print(json.dumps(result))"""
-
-
 def test_the_installed_package_tells_the_python_host_it_has_no_plugin(example_venv: Path) -> None:
-    done = subprocess.run(
-        [str(example_venv / "bin" / "python"), "-c", HOST_SCRIPT, "pulumi-nuon"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd="/",
-    )
-    found = json.loads(done.stdout)["pulumi-nuon"]
-    assert found and "site-packages" in found, found  # the pip-installed package, not this checkout
-    assert json.loads(Path(found).read_text()) == {"resource": False}
+    """pip's pulumi-nuon is named pulumi-*, so Pulumi's Python host looks at it: its pulumi-plugin.json says
+    "resource": false, so no plugin `nuon` is required (and none downloaded) for a program on the dynamic resources."""
+    package = pulumi_packages(example_venv)["pulumi-nuon"]
+    assert package.plugin_json is not None and "site-packages" in package.plugin_json.parts, package
+    assert package.plugin == {"resource": False}
+    assert package.requires is None
 
 
 def test_every_connection_goes_to_loopback(org: Org, project: ProjectFactory) -> None:

@@ -161,3 +161,26 @@ def test_the_python_sdk_type_checks(tmp_path: Path) -> None:
     errors = sorted(line for line in done.stdout.splitlines() if ": error: " in line)
     known = sorted(line for line in _MYPY_KNOWN.read_text().splitlines() if line and not line.startswith("#"))
     assert errors == known, done.stdout + done.stderr
+
+
+def test_the_nodejs_host_infers_the_plugin_from_the_installed_sdk() -> None:
+    """What Pulumi's Node.js host reports as the program's required plugins (pulumi-language-nodejs:
+    getPackagesFromDir and getPackageInfo, read at v3.260): each package.json under node_modules whose `pulumi`
+    section says `resource`, by the section's `name` (a package outside @pulumi/ must give it), its `version` (else the
+    package's) prefixed `v`, and its `server`. In the TypeScript gate example, which installs sdk/nodejs's build:
+    exactly `nuon` at this version, with no server (the schema has no pluginDownloadURL)."""
+    modules = ROOT / "examples" / "typescript-gate" / "node_modules"
+    if not (modules / ".installed").exists():
+        pytest.skip(f"{modules} is not installed (needs npm): run `make test-deps`")
+    required = []
+    for path in sorted(modules.rglob("package.json")):
+        try:
+            info = json.loads(path.read_text())
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            continue  # the host records an error and goes on; no plugin comes from it
+        section = info.get("pulumi") if isinstance(info, dict) else None
+        if isinstance(section, dict) and section.get("resource"):
+            version = section.get("version") or info["version"]
+            version = version if version.startswith("v") else f"v{version}"
+            required.append((info["name"], section.get("name"), version, section.get("server", "")))
+    assert required == [(LANGUAGE["nodejs"]["packageName"], "nuon", f"v{__version__}", "")]
