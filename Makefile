@@ -19,7 +19,7 @@ FLOOR_STAMP := $(FLOOR_VENV)/.installed
 FLOOR_TESTS := tests/unit tests/simulator tests/layout tests/cli/test_cli.py tests/functions/test_functions.py \
 	tests/reliability/test_spec_fuzz.py tests/native/test_protocol.py tests/native/test_sdk.py
 
-.PHONY: demo test test-deps test-main test-floor test-floor-beside soak docs bench clean pulumi-cli e2e sdks sdkgen go-modules plugin-archive sdk-wheel
+.PHONY: demo test test-deps test-main test-floor test-floor-beside soak docs bench clean pulumi-cli e2e sdks sdkgen go-modules plugin-archive plugin-release sdk-wheel
 
 # Bytecode: these machines set PYTHONDONTWRITEBYTECODE=1, under which every process a test run starts (pytest
 # workers, provider hosts, program processes, CLI runs: about 250) would compile this checkout's modules again, and
@@ -62,12 +62,13 @@ examples/typescript-gate/node_modules/.installed: $(SDK_NODEJS_BIN)
 # Rewrite sdk/ from provider/pulumi_nuon/native/schema.json (make docs writes the schema from the tables).
 sdks: $(STAMP)
 	@gen=$$(bash tools/sdkgen/build.sh | tail -n 1) && $$gen -schema provider/pulumi_nuon/native/schema.json -out sdk
+	@gen=$$(bash tools/sdkgen/build.sh dotnet | tail -n 1) && $$gen -schema provider/pulumi_nuon/native/schema.json -out sdk
 	@$(MAKE) --no-print-directory $(SDK_NODEJS_BIN)
 
 # The generator's binary, built once and cached outside the checkout (tools/sdkgen/build.sh); without Go the step
 # only says so (tests/sdk then skip).
 sdkgen:
-	@if command -v go >/dev/null 2>&1; then bash tools/sdkgen/build.sh >/dev/null; else \
+	@if command -v go >/dev/null 2>&1; then bash tools/sdkgen/build.sh >/dev/null && bash tools/sdkgen/build.sh dotnet >/dev/null; else \
 		echo "go not found: tools/sdkgen is not built and tests/sdk will be skipped"; fi
 
 # The Go SDK, the Go example and make e2e's Go driver, built once into Go's caches: tests/sdk vet and build them
@@ -146,6 +147,11 @@ e2e: $(STAMP) $(NODE_STAMPS)
 # `pulumi plugin install resource nuon <version> --file <archive>` (tools/plugin_archive.py; make e2e installs it so).
 plugin-archive: $(STAMP)
 	$(BIN)/python tools/plugin_archive.py dist
+
+# The same archive under the names a release publishes for the engine to download, one per platform
+# (pulumi-resource-nuon-v<version>-<os>-<arch>.tar.gz): docs/registry/installation-configuration.md.
+plugin-release: $(STAMP)
+	$(BIN)/python tools/plugin_archive.py --release dist/release
 
 # The generated Python SDK as a wheel: dist/pulumi_nuon_native-<version>-py3-none-any.whl, with the
 # pulumi-plugin.json from which Pulumi's Python host infers the plugin (tools/python_sdk_wheel.py; make e2e checks it).

@@ -1,8 +1,13 @@
 """Build the `nuon` plugin archive: what `pulumi plugin install resource nuon <version> --file <archive>` installs.
 
-    python tools/plugin_archive.py <out dir>        (make plugin-archive: into dist/)
+    python tools/plugin_archive.py <out dir>             (make plugin-archive: into dist/)
+    python tools/plugin_archive.py --release <out dir>   (make plugin-release: into dist/release/)
 
-Writes <out dir>/pulumi-resource-nuon-v<version>.tar.gz and prints its path. The archive is the plugin directory
+Writes <out dir>/pulumi-resource-nuon-v<version>.tar.gz and prints its path. With --release it writes, instead, one
+copy per platform under the names the engine downloads (`pulumi-resource-nuon-v<version>-<os>-<arch>.tar.gz`, from a
+pluginDownloadURL or `pulumi plugin install --server`; RELEASE_PLATFORMS) and prints their paths: the bytes are the
+same, since the plugin is Python; Windows is left out, because its engine looks for a `.exe`/`.cmd` plugin and this
+one's executable is a POSIX shell script. The archive is the plugin directory
 as Pulumi runs it: the executable `pulumi-resource-nuon` at the top (the engine runs it directly), `__main__.py`,
 this package's code (`pulumi_nuon/`, so the plugin is this version's code whichever Python runs
 it) and a `requirements.txt` of the package's dependencies (pyproject.toml's, the one place they are declared).
@@ -58,9 +63,18 @@ def entries() -> list[tuple[str, bytes, int]]:
     return found
 
 
-def build(out: Path) -> Path:
+RELEASE_PLATFORMS = ("linux-amd64", "linux-arm64", "darwin-amd64", "darwin-arm64")
+"""The <os>-<arch> names a release publishes the archive under (the engine's names: GOOS-GOARCH)."""
+
+
+def release_name(platform: str) -> str:
+    """The file name the engine asks a plugin server for (Pulumi's standardAssetName)."""
+    return f"pulumi-resource-nuon-v{version()}-{platform}.tar.gz"
+
+
+def build(out: Path, name: str | None = None) -> Path:
     out.mkdir(parents=True, exist_ok=True)
-    archive = out / f"pulumi-resource-nuon-v{version()}.tar.gz"
+    archive = out / (name or f"pulumi-resource-nuon-v{version()}.tar.gz")
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
         for name, data, mode in entries():
@@ -73,6 +87,11 @@ def build(out: Path) -> Path:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: python tools/plugin_archive.py <out dir>")
-    print(build(Path(sys.argv[1])))
+    args = sys.argv[1:]
+    if args[:1] == ["--release"] and len(args) == 2:
+        for platform in RELEASE_PLATFORMS:
+            print(build(Path(args[1]), release_name(platform)))
+    elif len(args) == 1 and not args[0].startswith("-"):
+        print(build(Path(args[0])))
+    else:
+        sys.exit("usage: python tools/plugin_archive.py [--release] <out dir>")

@@ -3,11 +3,14 @@ nuon <version> --file <archive>`, then found by name by a program that gives no 
 
 from __future__ import annotations
 
+import http.server
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -17,6 +20,8 @@ from tests.e2e.conftest import new_stack, nuon_config, record
 from tests.e2e.realcli import REPO, Project
 
 ProjectFactory = Callable[..., Project]
+GOOS = {"linux": "linux", "darwin": "darwin"}
+GOARCH = {"x86_64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
 
 
 def test_the_archive_installs_with_pulumi_plugin_install_and_runs(
@@ -73,3 +78,49 @@ def test_the_archive_installs_with_pulumi_plugin_install_and_runs(
     assert proj.outputs(stack) == {"phase": "succeeded"}
     assert CANARY_TOKEN not in up.output
     proj.op(stack, "destroy").ok()
+
+
+def test_the_engine_downloads_the_release_archive_from_a_plugin_server(project: ProjectFactory, tmp_path: Path) -> None:
+    """What a published plugin would be: `make plugin-release`'s files on a server (here 127.0.0.1), the server's URL
+    as pluginDownloadURL or `--server`. The engine asks for `<url>/pulumi-resource-nuon-v<version>-<os>-<arch>.tar.gz`
+    (`${VERSION}` in the URL filled in) and installs what it gets."""
+    built = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "tools" / "plugin_archive.py"),
+            "--release",
+            str(tmp_path / "www" / "v" / __version__),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert len(built.stdout.split()) == 4, built.stdout
+    asked: list[str] = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(tmp_path / "www"), **kwargs)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            asked.append(self.path)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        folder = tmp_path / "program"
+        folder.mkdir()
+        (folder / "Pulumi.yaml").write_text("name: server-install\nruntime: yaml\n")
+        proj = project("server-install", folder)
+        proj.env["PULUMI_HOME"] = str(tmp_path / "pulumi-home")
+        url = f"http://127.0.0.1:{server.server_address[1]}/v/${{VERSION}}"
+        installed = proj.cli("plugin", "install", "resource", "nuon", __version__, "--server", url).ok()
+        record("plugin archive", "pulumi plugin install --server", installed.seconds, "ok")
+    finally:
+        server.shutdown()
+        server.server_close()
+    platform = f"{GOOS[sys.platform]}-{GOARCH[os.uname().machine]}"
+    assert asked == [f"/v/{__version__}/pulumi-resource-nuon-v{__version__}-{platform}.tar.gz"], asked
+    plugin_dir = tmp_path / "pulumi-home" / "plugins" / f"resource-nuon-v{__version__}"
+    assert os.access(plugin_dir / "pulumi-resource-nuon", os.X_OK)

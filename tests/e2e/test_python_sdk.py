@@ -1,8 +1,8 @@
 """A Python program on the generated Python SDK (sdk/python, `pulumi_nuon_native`: the native plugin from Python),
-through the real CLI: the gate, a function and a LatestDeploy, with `python` driving the Automation API's inline
-program as for the other Python examples (tests/e2e/drive_python.py). The SDK is the wheel a provider's release
-build makes (tools/python_sdk_wheel.py, `make sdk-wheel`), pip-installed into the examples' venv; in that venv,
-Pulumi's Python host's own steps (tests/e2e/pyhost.py) find the plugin the wheel asks for."""
+examples/python-sdk-gate, through the real CLI: the gate, a function and a LatestDeploy, with `python` driving the
+Automation API's inline program as for the other Python examples (tests/e2e/drive_python.py). The SDK is the wheel a
+provider's release build makes (tools/python_sdk_wheel.py, `make sdk-wheel`), pip-installed into the examples' venv;
+in that venv, Pulumi's Python host's own steps (tests/e2e/pyhost.py) find the plugin the wheel asks for."""
 
 from __future__ import annotations
 
@@ -23,35 +23,6 @@ from tests.e2e.pyhost import PluginDependency, pulumi_packages
 from tests.e2e.realcli import REPO, Project
 
 ProjectFactory = Callable[..., Project]
-
-PROGRAM = '''"""The gated rollout on the native plugin, from Python: pulumi_nuon_native is the generated SDK."""
-import pulumi
-import pulumi_nuon_native as nuon
-
-config = pulumi.Config()
-component_id = config.require("componentId")
-install_id = config.require("installId")
-before = nuon.get_latest_deploy_output(component_id=component_id, install_id=install_id)
-gate = nuon.DeployGate(
-    "web-app-rollout",
-    component_id=component_id,
-    install_id=install_id,
-    build_id=config.require("buildId"),
-    timeout_seconds=config.require_float("timeoutSeconds"),
-    poll_interval_seconds=config.require_float("pollIntervalSeconds"),
-)
-snapshot = nuon.LatestDeploy(
-    "post-gate-snapshot",
-    component_id=component_id,
-    install_id=install_id,
-    opts=pulumi.ResourceOptions(depends_on=[gate]),
-)
-pulumi.export("statusBefore", before.status)
-pulumi.export("gatePhase", gate.phase)
-pulumi.export("status", gate.status)
-pulumi.export("snapshotStatus", snapshot.status)
-'''
-
 
 SDK_PACKAGE = LANGUAGE["python"]["packageName"]
 
@@ -100,17 +71,8 @@ def test_the_wheel_tells_the_python_host_which_plugin_it_needs(sdk_wheel: Path, 
         assert package.plugin_json is not None and "site-packages" in package.plugin_json.parts, package
 
 
-def test_a_python_program_on_the_generated_sdk(
-    org: Org, project: ProjectFactory, sdk_venv: Path, tmp_path: Path
-) -> None:
-    folder = tmp_path / "python-sdk-gate"
-    folder.mkdir()
-    (folder / "Pulumi.yaml").write_text(
-        "name: python-sdk-gate\nruntime: python\n"
-        f"plugins:\n  providers:\n    - name: nuon\n      path: {REPO / 'provider'}\n"
-    )
-    (folder / "__main__.py").write_text(PROGRAM)
-    proj = project("python-sdk-gate", folder)
+def test_a_python_program_on_the_generated_sdk(org: Org, project: ProjectFactory, sdk_venv: Path) -> None:
+    proj = project("python-sdk-gate")  # examples/python-sdk-gate
     release = org.release(org.prod)
     plain, secret = nuon_config(org)
     stack = new_stack()

@@ -2,9 +2,11 @@
 
 sdk/nodejs, sdk/python and sdk/go are written by tools/sdkgen (`make sdks`): Pulumi's code generators at the CLI's
 version, called as the language hosts call them for `pulumi package gen-sdk` (docs/sdks.md says why not through
-the CLI). These tests regenerate them from the committed schema and compare, then compile each: tsc for the
-TypeScript, `go vet` and `go build` for Go, mypy for Python. The TypeScript gate example runs on the Node.js SDK
-(tests/native/test_examples.py type-checks it; tests/e2e runs it through the real CLI).
+the CLI); sdk/dotnet by tools/sdkgen/dotnet, Pulumi's C# generator at v3.228.0, the last release that has it. These
+tests regenerate them from the committed schema and compare, then compile each: tsc for the TypeScript, `go vet`
+and `go build` for Go, mypy for Python (C# is not compiled: there is no .NET SDK on these machines). The TypeScript
+gate example runs on the Node.js SDK (tests/native/test_examples.py type-checks it; tests/e2e runs it through the
+real CLI).
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from pulumi_nuon.native.schema import GO_IMPORT_BASE, LANGUAGE, SCHEMA_FILE, in_
 
 ROOT = Path(__file__).resolve().parents[2]
 SDK = ROOT / "sdk"
-LANGUAGES = ("nodejs", "python", "go")
+LANGUAGES = ("nodejs", "python", "go", "dotnet")
+_GENERATOR = {"nodejs": "", "python": "", "go": "", "dotnet": "dotnet"}
+"""The tools/sdkgen/build.sh argument of the generator that writes each language: "" is tools/sdkgen."""
 # What a build or a tool leaves in sdk/ that the generator does not write (all ignored by git).
 _NOT_GENERATED = {"bin", "node_modules", "__pycache__", ".mypy_cache"}
 # Python files that Pulumi's generator writes with type errors mypy reports (its defects, not ours: the schema is
@@ -39,10 +43,14 @@ def _require_go() -> str:
     return go
 
 
-def _sdkgen() -> str:
+def _sdkgen(which: str = "") -> str:
     _require_go()
     built = subprocess.run(
-        ["bash", str(ROOT / "tools" / "sdkgen" / "build.sh")], capture_output=True, text=True, timeout=1200, check=False
+        ["bash", str(ROOT / "tools" / "sdkgen" / "build.sh"), *([which] if which else [])],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
     )
     assert built.returncode == 0, built.stderr
     return built.stdout.strip().splitlines()[-1]
@@ -58,14 +66,16 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def test_the_committed_sdks_are_what_the_schema_generates(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [_sdkgen(), "-schema", str(SCHEMA_FILE), "-out", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    for which in sorted(set(_GENERATOR.values())):
+        done = subprocess.run(
+            [_sdkgen(which), "-schema", str(SCHEMA_FILE), "-out", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(LANGUAGES)
     for language in LANGUAGES:
         fresh, committed = _files(tmp_path / language), _files(SDK / language)
         stale = sorted(name for name in fresh.keys() | committed.keys() if fresh.get(name) != committed.get(name))
@@ -80,11 +90,15 @@ def test_every_sdk_has_its_own_name_and_the_plugin_version() -> None:
     assert package_json["pulumi"] == {"resource": True, "name": "nuon", "version": __version__}
     assert f'version = "{__version__}"' in (SDK / "python" / "pyproject.toml").read_text()
     python_package = SDK / "python" / LANGUAGE["python"]["packageName"]
-    for plugin_json in (python_package / "pulumi-plugin.json", SDK / "go" / "nuon" / "pulumi-plugin.json"):
+    plugin_jsons = [python_package, SDK / "go" / "nuon", SDK / "dotnet"]
+    for plugin_json in (folder / "pulumi-plugin.json" for folder in plugin_jsons):
         assert json.loads(plugin_json.read_text()) == {"resource": True, "name": "nuon", "version": __version__}
     assert LANGUAGE["go"]["importBasePath"] == GO_IMPORT_BASE
     assert not GO_IMPORT_BASE.startswith("github.com/pulumi/")
     assert f"module {GO_IMPORT_BASE.rpartition('/go/')[0]}\n" in (SDK / "go.mod").read_text()
+    csproj = SDK / "dotnet" / f"{LANGUAGE['csharp']['rootNamespace']}.Nuon.csproj"
+    assert f"<Version>{__version__}</Version>" in csproj.read_text()
+    assert not LANGUAGE["csharp"]["rootNamespace"].startswith("Pulumi.")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -94,7 +108,9 @@ def test_every_input_and_output_has_its_doc_in_the_sdk(language: str) -> None:
     def words(text: str) -> str:  # comment markers and line breaks aside
         return " ".join(text.replace("//", " ").replace("*", " ").replace("#", " ").split())
 
-    sources = [data.decode() for name, data in _files(SDK / language).items() if name.endswith((".ts", ".py", ".go"))]
+    sources = [
+        data.decode() for name, data in _files(SDK / language).items() if name.endswith((".ts", ".py", ".go", ".cs"))
+    ]
     text = words("\n".join(sources))
     missing = []
     for spec in SPECS:
