@@ -15,7 +15,7 @@ from pathlib import Path
 from pulumi_nuon._version import __version__
 from pulumi_nuon.core.options import COMPONENT_RELEASES, DEPLOY_GATE, LATEST_DEPLOY, render_options_markdown
 from pulumi_nuon.core.settings import SETTINGS, SettingSpec, render_settings_markdown
-from pulumi_nuon.core.status import render_rules_markdown
+from pulumi_nuon.gate.rules import render_rules_markdown
 from pulumi_nuon.native.schema import GO_IMPORT_BASE, LANGUAGE
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any
 from pulumi_nuon._version import __version__
 
 if TYPE_CHECKING:
-    from pulumi_nuon.core.client import AsyncNuonClient, NuonClient
+    from pulumi_nuon.api.client import AsyncNuonClient, NuonClient
+    from pulumi_nuon.api.models import (
+        ComponentRelease,
+        ComponentReleaseStep,
+        CompositeStatus,
+        InstallDeploy,
+        RunnerJob,
+    )
     from pulumi_nuon.core.errors import (
         APIConnectionError,
         APIError,
@@ -38,13 +45,6 @@ if TYPE_CHECKING:
         ReleasesNotServedError,
         ResponseValidationError,
     )
-    from pulumi_nuon.core.models import (
-        ComponentRelease,
-        ComponentReleaseStep,
-        CompositeStatus,
-        InstallDeploy,
-        RunnerJob,
-    )
     from pulumi_nuon.core.status import DeployPhase, classify
     from pulumi_nuon.dynamic.component_releases import ComponentReleases, ComponentReleasesArgs
     from pulumi_nuon.dynamic.deploy_gate import DeployGate, DeployGateArgs
@@ -61,7 +61,7 @@ if TYPE_CHECKING:
 
 # Where each public name lives; `__getattr__` imports the module on first use.
 _EXPORTS: dict[str, str] = {
-    **dict.fromkeys(("AsyncNuonClient", "NuonClient"), "pulumi_nuon.core.client"),
+    **dict.fromkeys(("AsyncNuonClient", "NuonClient"), "pulumi_nuon.api.client"),
     **dict.fromkeys(
         (
             "APIConnectionError",
@@ -86,7 +86,7 @@ _EXPORTS: dict[str, str] = {
     ),
     **dict.fromkeys(
         ("ComponentRelease", "ComponentReleaseStep", "CompositeStatus", "InstallDeploy", "RunnerJob"),
-        "pulumi_nuon.core.models",
+        "pulumi_nuon.api.models",
     ),
     **dict.fromkeys(("DeployPhase", "classify"), "pulumi_nuon.core.status"),
     **dict.fromkeys(

@@ -1,4 +1,4 @@
-"""Stable import path for :mod:`pulumi_nuon.core.client` (the code lives there; this module only re-exports it)."""
+"""Stable import path for :mod:`pulumi_nuon.api.client` (the code lives there; this module only re-exports it)."""
 
-from pulumi_nuon.core.client import *  # noqa: F403
-from pulumi_nuon.core.client import __all__ as __all__
+from pulumi_nuon.api.client import *  # noqa: F403
+from pulumi_nuon.api.client import __all__ as __all__

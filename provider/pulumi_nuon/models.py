@@ -1,4 +1,4 @@
-"""Stable import path for :mod:`pulumi_nuon.core.models` (the code lives there; this module only re-exports it)."""
+"""Stable import path for :mod:`pulumi_nuon.api.models` (the code lives there; this module only re-exports it)."""
 
-from pulumi_nuon.core.models import *  # noqa: F403
-from pulumi_nuon.core.models import __all__ as __all__
+from pulumi_nuon.api.models import *  # noqa: F403
+from pulumi_nuon.api.models import __all__ as __all__

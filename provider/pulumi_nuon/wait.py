@@ -1,4 +1,4 @@
-"""Stable import path for :mod:`pulumi_nuon.core.wait` (the code lives there; this module only re-exports it)."""
+"""Stable import path for :mod:`pulumi_nuon.gate.wait` (the code lives there; this module only re-exports it)."""
 
-from pulumi_nuon.core.wait import *  # noqa: F403
-from pulumi_nuon.core.wait import __all__ as __all__
+from pulumi_nuon.gate.wait import *  # noqa: F403
+from pulumi_nuon.gate.wait import __all__ as __all__

@@ -31,8 +31,8 @@ import pytest
 
 import pulumi_nuon as nuon
 from pulumi_nuon import AsyncNuonClient, NuonClient
-from pulumi_nuon.core import wait as core_wait
-from pulumi_nuon.core.models import parse_releases
+from pulumi_nuon.api.models import parse_releases
+from pulumi_nuon.gate import wait as core_wait
 from pulumi_nuon.testing.simulator import Simulator, Timeline
 from tests.bench.conftest import ROOT, pairs
 from tests.bench.harness import (
@@ -580,10 +580,10 @@ def test_gate_state_size(record: Record) -> None:
     pickle included), ours against the same outputs with the install list repeated (as 0.1.0 stored them)."""
     from pulumi.dynamic.dynamic import serialize_provider
 
-    from pulumi_nuon.core.operations import pass_gate, resource_outputs
     from pulumi_nuon.core.options import DEPLOY_GATE
-    from pulumi_nuon.core.wait import check_gate_inputs
     from pulumi_nuon.dynamic.providers import DeployGateProvider, stored_gate_outputs
+    from pulumi_nuon.gate.operations import pass_gate, resource_outputs
+    from pulumi_nuon.gate.wait import check_gate_inputs
 
     sim, component, installs = _finished_fleet(500)
     inputs, problems = check_gate_inputs(

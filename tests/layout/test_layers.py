@@ -1,7 +1,9 @@
-"""The package's layers: the core imports no Pulumi, only the client touches httpx, the CLI starts light.
+"""The package's layers: core → api → gate → front ends, each importing only from those below it; no room holds more
+than a third of the package; nothing below the front ends imports Pulumi, only the client touches httpx, the CLI
+starts light.
 
-The fresh-interpreter test imports every core module (and the old import paths that re-export them) together: if
-their union pulls in no Pulumi, no single one does, so one interpreter proves it for all.
+The fresh-interpreter test imports every module of the lower layers (and the old import paths that re-export them)
+together: if their union pulls in no Pulumi, no single one does, so one interpreter proves it for all.
 """
 
 from __future__ import annotations
@@ -17,9 +19,22 @@ import pytest
 from tests.layout import parse
 
 PACKAGE = Path(__file__).resolve().parents[2] / "provider" / "pulumi_nuon"
-CORE = sorted(f"pulumi_nuon.core.{p.stem}" for p in (PACKAGE / "core").glob("*.py") if p.stem != "__init__")
-# Import paths from before the package had layers; each re-exports a core module.
-STABLE_CORE_PATHS = [f"pulumi_nuon.{name}" for name in ("client", "errors", "models", "settings", "status", "wait")]
+# The layers below the front ends, lowest first: each imports only from itself and those before it.
+LAYERS = ("core", "api", "gate")
+FRONT_ENDS = ("dynamic", "native", "cli")
+LOWER_PATHS = sorted(p for layer in LAYERS for p in (PACKAGE / layer).glob("*.py"))
+LOWER = sorted(f"pulumi_nuon.{p.parent.name}.{p.stem}" for p in LOWER_PATHS if p.stem != "__init__")
+# Import paths from before the package had layers, and the modules each re-exports.
+STABLE_PATHS = {
+    "pulumi_nuon.client": ("pulumi_nuon.api.client",),
+    "pulumi_nuon.errors": ("pulumi_nuon.core.errors",),
+    "pulumi_nuon.models": ("pulumi_nuon.api.models",),
+    "pulumi_nuon.settings": ("pulumi_nuon.core.settings",),
+    "pulumi_nuon.status": ("pulumi_nuon.core.status", "pulumi_nuon.gate.rules"),
+    "pulumi_nuon.wait": ("pulumi_nuon.gate.wait",),
+    "pulumi_nuon.functions": ("pulumi_nuon.dynamic.functions",),
+    "pulumi_nuon.resources": ("pulumi_nuon.dynamic.resources",),
+}
 
 
 def _loaded_after_importing(modules: list[str]) -> set[str]:
@@ -36,8 +51,13 @@ def _top(names: set[str]) -> set[str]:
     return {name.partition(".")[0] for name in names}
 
 
-def test_every_core_module_imports_without_pulumi_or_grpc() -> None:
-    loaded = _top(_loaded_after_importing(["pulumi_nuon", *CORE, *STABLE_CORE_PATHS]))
+def test_every_lower_module_imports_without_pulumi_or_grpc() -> None:
+    stable = [
+        old
+        for old, new in STABLE_PATHS.items()
+        if all(n.startswith(("pulumi_nuon.core", "pulumi_nuon.api", "pulumi_nuon.gate")) for n in new)
+    ]
+    loaded = _top(_loaded_after_importing(["pulumi_nuon", *LOWER, *stable]))
     assert "pulumi_nuon" in loaded
     assert not loaded & {"pulumi", "grpc", "google", "dill"}, sorted(loaded & {"pulumi", "grpc", "google", "dill"})
 
@@ -111,32 +131,82 @@ def _third_party(names: set[str]) -> set[str]:
     return {n.partition(".")[0] for n in names} - set(sys.stdlib_module_names) - {"pulumi_nuon", "__future__"}
 
 
-@pytest.mark.parametrize("path", sorted((PACKAGE / "core").glob("*.py")), ids=lambda p: p.name)
-def test_core_modules_import_only_the_core_httpx_and_pydantic(path: Path) -> None:
+def _layer(module: str) -> str:
+    return module.split(".")[1] if module.count(".") else ""
+
+
+@pytest.mark.parametrize("path", LOWER_PATHS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_lower_modules_import_only_their_own_and_lower_layers_httpx_and_pydantic(path: Path) -> None:
+    """Every import counts, those for type checkers only and those inside functions too: a layer names nothing above
+    it, so it can be read, tested and changed without them."""
     imports = _imports(path, top_level_only=False)
+    below = LAYERS[: LAYERS.index(path.parent.name) + 1]
     ours = {n for n in imports if n.startswith("pulumi_nuon")}
-    assert all(n == "pulumi_nuon._version" or n.startswith("pulumi_nuon.core") for n in ours), ours
+    assert all(n == "pulumi_nuon._version" or _layer(n) in below for n in ours), (path.name, ours)
     allowed = {"httpx", "pydantic"} if path.stem in ("client", "protocol") else set()
     if path.stem == "models":
         allowed = {"pydantic", "pydantic_core"}  # pydantic's own core (its JSON parser), pinned by pydantic
     assert _third_party(imports) <= allowed, (path.name, _third_party(imports))
 
 
-def test_only_the_core_client_touches_httpx() -> None:
+def _rooms() -> dict[str, int]:
+    """Lines of Python per room of the shipped package: each sub-package (with everything under it) and each
+    module at the top; what the structure drawing of the package shows as its rooms."""
+    rooms: dict[str, int] = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE).parts
+        room = parts[0] if len(parts) > 1 else path.name
+        rooms[room] = rooms.get(room, 0) + len(path.read_text().splitlines())
+    return rooms
+
+
+def test_no_room_holds_more_than_a_third_of_the_package() -> None:
+    rooms = _rooms()
+    total = sum(rooms.values())
+    assert {"core", "api", "gate", "dynamic", "native", "cli", "testing"} <= set(rooms), sorted(rooms)
+    big = {room: lines for room, lines in rooms.items() if lines * 3 > total}
+    assert not big, (big, total)
+
+
+def test_no_import_cycle_in_the_lower_layers() -> None:
+    """Within a layer too, imports run one way (type-checking and function-level imports count)."""
+    graph = {
+        f"pulumi_nuon.{p.parent.name}.{p.stem}": {
+            n for n in _imports(p, top_level_only=False) if n in LOWER and n != f"pulumi_nuon.{p.parent.name}.{p.stem}"
+        }
+        for p in LOWER_PATHS
+        if p.stem != "__init__"
+    }
+    done: set[str] = set()
+
+    def visit(module: str, trail: tuple[str, ...]) -> None:
+        assert module not in trail, " -> ".join((*trail[trail.index(module) :], module))
+        if module in done:
+            return
+        for imported in graph[module]:
+            visit(imported, (*trail, module))
+        done.add(module)
+
+    for module in graph:
+        visit(module, ())
+
+
+def test_only_the_api_client_touches_httpx() -> None:
     users = {
         str(p.relative_to(PACKAGE))
         for p in PACKAGE.rglob("*.py")
         if "httpx" in {n.partition(".")[0] for n in _imports(p, top_level_only=False)}
     }
     # The simulator serves httpx clients in process (its transport); nothing else may use httpx.
-    assert users == {"core/client.py", "core/protocol.py", "testing/simulator/transport.py"}, users
+    assert users == {"api/client.py", "api/protocol.py", "testing/simulator/transport.py"}, users
 
 
-@pytest.mark.parametrize("layer", ["dynamic", "native", "cli"])
-def test_the_front_ends_depend_on_the_core_not_on_each_other(layer: str) -> None:
+@pytest.mark.parametrize("layer", FRONT_ENDS)
+def test_the_front_ends_depend_on_the_lower_layers_not_on_each_other(layer: str) -> None:
+    lower = tuple(f"pulumi_nuon.{name}" for name in LAYERS)
     for path in (PACKAGE / layer).glob("*.py"):
         ours = {n for n in _imports(path, top_level_only=True) if n.startswith("pulumi_nuon.")}
-        others = {n for n in ours if not n.startswith(("pulumi_nuon.core", f"pulumi_nuon.{layer}", "pulumi_nuon._"))}
+        others = {n for n in ours if not n.startswith((*lower, f"pulumi_nuon.{layer}", "pulumi_nuon._"))}
         assert not others, (path.name, others)
 
 
@@ -148,10 +218,10 @@ def test_the_cli_imports_pulumi_only_inside_the_commands_that_run_programs() -> 
 def test_stable_import_paths_re_export_their_modules() -> None:
     import importlib
 
-    for old in [*STABLE_CORE_PATHS, "pulumi_nuon.functions", "pulumi_nuon.resources"]:
-        name = old.rpartition(".")[2]
-        new = importlib.import_module(
-            f"pulumi_nuon.dynamic.{name}" if name in ("functions", "resources") else f"pulumi_nuon.core.{name}"
-        )
+    for old, modules in STABLE_PATHS.items():
         alias = importlib.import_module(old)
-        assert alias.__all__ == new.__all__ and all(getattr(alias, n) is getattr(new, n) for n in new.__all__), old
+        names = [name for module in modules for name in importlib.import_module(module).__all__]
+        assert sorted(alias.__all__) == sorted(names), old
+        for module in modules:
+            new = importlib.import_module(module)
+            assert all(getattr(alias, n) is getattr(new, n) for n in new.__all__), (old, module)

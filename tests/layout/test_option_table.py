@@ -37,8 +37,8 @@ from pulumi_nuon.core.options import (
     input_doc,
 )
 from pulumi_nuon.core.settings import SETTINGS
-from pulumi_nuon.core.views import deploy_values, gate_values, releases_values
-from pulumi_nuon.core.wait import InstallOutcome, Verdict, WaitOptions, WaitResult
+from pulumi_nuon.gate.views import deploy_values, gate_values, releases_values
+from pulumi_nuon.gate.wait import InstallOutcome, Verdict, WaitOptions, WaitResult
 from tests.conftest import BLD2, CMP1, INL1, INL2
 from tests.docs import blocks_in_pages, generated_blocks
 
@@ -279,7 +279,7 @@ def test_every_setting_is_one_row_that_the_signatures_fields_and_docs_follow() -
     import dataclasses
     import inspect
 
-    from pulumi_nuon.core.client import AsyncNuonClient, NuonClient
+    from pulumi_nuon.api.client import AsyncNuonClient, NuonClient
     from pulumi_nuon.core.settings import Settings, resolve_settings
 
     names = [setting.name for setting in SETTINGS]

@@ -19,7 +19,7 @@ import pulumi_nuon as nuon
 from pulumi_nuon.cli.commands import main as cli_main
 from pulumi_nuon.core.errors import DeployFailedError, DeployTimeoutError, NuonError
 from pulumi_nuon.core.settings import resolve_settings
-from pulumi_nuon.core.wait import WaitOptions, wait_for_deploys
+from pulumi_nuon.gate.wait import WaitOptions, wait_for_deploys
 from pulumi_nuon.testing.simulator import SimServer, Simulator, Timeline
 from tests.conftest import CANARY_TOKEN, ORG_ID, nuon_id, tally
 from tests.reliability.conftest import Ids, Lab

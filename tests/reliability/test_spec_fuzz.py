@@ -20,9 +20,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pulumi_nuon.core import protocol
+from pulumi_nuon.api import protocol
+from pulumi_nuon.api.models import ComponentRelease, InstallDeploy
 from pulumi_nuon.core.errors import ResponseValidationError
-from pulumi_nuon.core.models import ComponentRelease, InstallDeploy
 from tests.conftest import CANARY_TOKEN, tally
 
 SPEC = Path(__file__).parents[1] / "data" / "nuon-openapi" / "doc.json"

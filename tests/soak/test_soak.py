@@ -22,7 +22,7 @@ import pytest
 
 import pulumi_nuon as nuon
 from nuon_localengine import LocalEngine, Secret
-from pulumi_nuon.core.wait import WaitOptions, wait_for_deploys
+from pulumi_nuon.gate.wait import WaitOptions, wait_for_deploys
 from pulumi_nuon.testing.simulator import Fault, Simulator, Timeline, WallClock
 from tests.conftest import CANARY_TOKEN, ORG_ID
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from pulumi_nuon import AsyncNuonClient, NuonClient
-from pulumi_nuon.core import protocol
+from pulumi_nuon.api import protocol
 from pulumi_nuon.core.errors import (
     APIConnectionError,
     APIStatusError,

@@ -13,7 +13,7 @@ import pytest
 
 import pulumi_nuon as nuon
 from pulumi_nuon.core.errors import ResponseValidationError
-from pulumi_nuon.core.wait import WaitOptions, wait_for_deploys
+from pulumi_nuon.gate.wait import WaitOptions, wait_for_deploys
 from pulumi_nuon.testing.simulator import Fault, Simulator, Timeline
 from tests.conftest import CANARY_TOKEN, ORG_ID
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from pulumi_nuon.core import models
-from pulumi_nuon.core.models import ComponentRelease, InstallDeploy, parse_releases
+from pulumi_nuon.api import models
+from pulumi_nuon.api.models import ComponentRelease, InstallDeploy, parse_releases
 from pulumi_nuon.testing.simulator import Simulator
 from tests.conftest import DATA
 

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from pulumi_nuon.core import protocol
+from pulumi_nuon.api import protocol
 from pulumi_nuon.core.redaction import redact, redactor
 from pulumi_nuon.testing.simulator.faults import ECHO_FORMS
 from pulumi_nuon.testing.simulator.simulator import echoed

@@ -1,4 +1,4 @@
-"""The process's SSL context and the clients the data-source functions share (pulumi_nuon.core.shared)."""
+"""The process's SSL context and the clients the data-source functions share (pulumi_nuon.api.shared)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import pulumi_nuon as nuon
-from pulumi_nuon.core import client as core_client
-from pulumi_nuon.core import shared
-from pulumi_nuon.core.client import AsyncNuonClient, NuonClient, ssl_context
+from pulumi_nuon.api import client as core_client
+from pulumi_nuon.api import shared
+from pulumi_nuon.api.client import AsyncNuonClient, NuonClient, ssl_context
 from pulumi_nuon.core.settings import Settings
 from tests.conftest import CANARY_TOKEN, ORG_ID, Org, new_org
 

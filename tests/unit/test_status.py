@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pulumi_nuon.core.status import GATE_RULES, STATUSES, DeployPhase, GateRule, Seen, Verdict, assess, classify
-from pulumi_nuon.core.wait import WaitOptions
+from pulumi_nuon.core.status import STATUSES, DeployPhase, classify
+from pulumi_nuon.gate.inputs import WaitOptions
+from pulumi_nuon.gate.rules import GATE_RULES, GateRule, Seen, Verdict, assess
 from tests.conftest import BLD1, BLD2
 
 DOCS = Path(__file__).resolve().parents[2] / "docs/nuon-api.md"

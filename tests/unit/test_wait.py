@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from pulumi_nuon.core.client import AsyncNuonClient
+from pulumi_nuon.api.client import AsyncNuonClient
+from pulumi_nuon.api.models import InstallDeploy
 from pulumi_nuon.core.errors import (
     APIConnectionError,
     APIStatusError,
@@ -20,8 +21,7 @@ from pulumi_nuon.core.errors import (
     ResponseValidationError,
     is_transient,
 )
-from pulumi_nuon.core.models import InstallDeploy
-from pulumi_nuon.core.wait import Verdict, WaitOptions, WaitResult, Watch, assess, wait_for_deploys
+from pulumi_nuon.gate.wait import Verdict, WaitOptions, WaitResult, Watch, assess, wait_for_deploys
 from pulumi_nuon.testing.simulator import Fault, Simulator, Timeline
 from tests.conftest import BLD1, BLD2, CANARY_TOKEN, CMP1, INL1, ORG_ID
 

@@ -35,7 +35,7 @@ from pulumi_nuon.core.constants import (
 from pulumi_nuon.core.errors import ConfigurationError, DeployFailedError, DeployTimeoutError, NuonError
 from pulumi_nuon.core.options import COMPONENT_RELEASES, DEPLOY_GATE, SPECS, Option, check_limit, check_value
 from pulumi_nuon.core.settings import API_TOKEN, ORG_ID, SETTINGS
-from pulumi_nuon.core.status import render_rules_text
+from pulumi_nuon.gate.rules import render_rules_text
 
 __all__ = ["build_parser", "main"]
 
@@ -363,9 +363,9 @@ def _client_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _cmd_releases(args: argparse.Namespace, out: TextIO) -> int:
-    from pulumi_nuon.core.client import NuonClient
+    from pulumi_nuon.api.client import NuonClient
     from pulumi_nuon.core.options import GET_COMPONENT_RELEASES, checked
-    from pulumi_nuon.core.views import releases_read
+    from pulumi_nuon.gate.views import releases_read
 
     checked(GET_COMPONENT_RELEASES, component_id=args.component)  # a name or another kind of id: before any request
     with NuonClient(**_client_kwargs(args)) as client:
@@ -387,9 +387,9 @@ def _cmd_releases(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_deploy(args: argparse.Namespace, out: TextIO) -> int:
-    from pulumi_nuon.core.client import NuonClient
+    from pulumi_nuon.api.client import NuonClient
     from pulumi_nuon.core.options import GET_LATEST_DEPLOY, checked
-    from pulumi_nuon.core.views import deploy_read
+    from pulumi_nuon.gate.views import deploy_read
 
     checked(GET_LATEST_DEPLOY, install_id=args.install, component_id=args.component)
     with NuonClient(**_client_kwargs(args)) as client:
@@ -555,8 +555,8 @@ def _result_json(result: Any, verdict: str) -> dict[str, Any]:
 def _cmd_wait(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import asyncio
 
-    from pulumi_nuon.core.client import AsyncNuonClient
-    from pulumi_nuon.core.wait import WaitOptions, wait_for_deploys
+    from pulumi_nuon.api.client import AsyncNuonClient
+    from pulumi_nuon.gate.wait import WaitOptions, wait_for_deploys
 
     options = WaitOptions.from_inputs(vars(args))
     tty = err.isatty()

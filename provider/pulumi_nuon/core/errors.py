@@ -182,7 +182,7 @@ class PaginationError(APIError):
 
 
 class DeployGateError(NuonError):
-    """A deploy gate did not pass. ``result`` is the :class:`~pulumi_nuon.core.wait.WaitResult` when there is one."""
+    """A deploy gate did not pass. ``result`` is the :class:`~pulumi_nuon.gate.wait.WaitResult` when there is one."""
 
     def __init__(self, message: str, *, result: Any = None) -> None:
         super().__init__(message)

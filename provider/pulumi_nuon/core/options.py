@@ -5,7 +5,7 @@ Each :class:`Option` says its name, type, default, bounds, one-line doc, what a 
 
 - the checks of every front end (:func:`check_inputs`: the dynamic providers' ``check``, the native plugin's);
 - the diff rule (:func:`diff_inputs`);
-- :class:`~pulumi_nuon.core.wait.WaitOptions` (its fields and defaults are the rows with ``wait=True``);
+- :class:`~pulumi_nuon.gate.wait.WaitOptions` (its fields and defaults are the rows with ``wait=True``);
 - the CLI's ``wait`` flags and messages, and the option tables of docs/reference.md (:func:`render_options_markdown`);
 - the native provider's schema (names in camelCase, types, docs, defaults).
 
@@ -83,7 +83,7 @@ class Option:
     """The ``pulumi-nuon`` flag (or positional argument) that sets it, or None when the CLI has none. The CLI's
     messages name the option by it."""
     wait: bool = False
-    """A field of :class:`~pulumi_nuon.core.wait.WaitOptions` of the same name."""
+    """A field of :class:`~pulumi_nuon.gate.wait.WaitOptions` of the same name."""
     id_kind: str | None = None
     """For ``id``/``ids``: the kind of Nuon id (``install``, ``component``, ``build``), whose shape is checked."""
     default_text: str | None = None
@@ -131,7 +131,7 @@ class OutputSpec:
 
 Operation = Literal["wait", "latest_deploy", "releases"]
 """What a resource's create and update (or a function's call) do: wait as a gate, or read the latest deploy or the
-releases (:func:`pulumi_nuon.core.operations.read_values`)."""
+releases (:func:`pulumi_nuon.gate.operations.read_values`)."""
 
 
 @dataclass(frozen=True)

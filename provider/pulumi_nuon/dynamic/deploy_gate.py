@@ -65,7 +65,7 @@ class DeployGate(pulumi.dynamic.Resource, module="nuon", name="DeployGate"):
 
     Put ``depends_on=[gate]`` on whatever must only happen after Nuon says the deploy is ``active``: a DNS switch,
     a smoke test, the next environment's rollout. What the gate does with each install's latest deploy is the
-    behaviour table :data:`pulumi_nuon.core.status.GATE_RULES` (the README and ``pulumi-nuon wait --help`` show it);
+    behaviour table :data:`pulumi_nuon.gate.rules.GATE_RULES` (the README and ``pulumi-nuon wait --help`` show it);
     what a change of each input means is the option table's (:data:`pulumi_nuon.core.options.DEPLOY_GATE`).
 
     It waits on create, and on update only when the option table says a change waits again; otherwise

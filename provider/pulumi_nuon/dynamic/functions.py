@@ -4,7 +4,7 @@ They have the exact shape of generated Pulumi invoke functions: a plain form tha
 an ``_output`` form that takes ``Input``s and returns an ``Output``. Dynamic providers cannot serve invokes, so the
 reads run program-side: the plain form with the process's shared sync client for the settings in force, the
 ``_output`` form with the event loop's async client (several ``_output`` reads run concurrently, share its
-connections and never block the program); see :mod:`pulumi_nuon.core.shared`. The client and the models are
+connections and never block the program); see :mod:`pulumi_nuon.api.shared`. The client and the models are
 imported on the first read, so ``import pulumi_nuon`` stays light for a program that only declares resources.
 
 The ``_output`` form is unknown while any input is unknown, secret when any input is secret, and carries its
@@ -28,11 +28,11 @@ import pulumi
 from pulumi_nuon.core.errors import InvalidArgumentError, NuonError
 from pulumi_nuon.core.options import GET_COMPONENT_RELEASES, GET_LATEST_DEPLOY, Spec, check_limit, checked
 from pulumi_nuon.core.status import DeployPhase
-from pulumi_nuon.core.views import deploy_read, releases_read
 from pulumi_nuon.dynamic.stack_config import stack_config
+from pulumi_nuon.gate.views import deploy_read, releases_read
 
 if TYPE_CHECKING:  # the client (httpx) and the models (pydantic) load on the first read, not with the program
-    from pulumi_nuon.core.models import ComponentRelease, InstallDeploy
+    from pulumi_nuon.api.models import ComponentRelease, InstallDeploy
     from pulumi_nuon.core.settings import Settings
 
 __all__ = [
@@ -309,7 +309,7 @@ def get_component_releases(
     _check(name, GET_COMPONENT_RELEASES, component_id=component_id)
 
     def read() -> list[ComponentRelease]:
-        from pulumi_nuon.core.shared import sync_client
+        from pulumi_nuon.api.shared import sync_client
 
         with sync_client(_settings()) as client:
             return list(client.list_component_releases(component_id, limit=size))
@@ -330,7 +330,7 @@ def get_latest_deploy(
     _check(name, GET_LATEST_DEPLOY, install_id=install_id, component_id=component_id)
 
     def read() -> InstallDeploy | None:
-        from pulumi_nuon.core.shared import sync_client
+        from pulumi_nuon.api.shared import sync_client
 
         with sync_client(_settings()) as client:
             return client.get_latest_deploy(install_id, component_id)
@@ -411,7 +411,7 @@ def get_component_releases_output(
         _check(name, GET_COMPONENT_RELEASES, component_id=cid)
 
         async def fetch() -> list[ComponentRelease]:
-            from pulumi_nuon.core.shared import async_client
+            from pulumi_nuon.api.shared import async_client
 
             async with async_client(_settings()) as client:
                 return [r async for r in client.list_component_releases(cid, limit=size)]
@@ -440,7 +440,7 @@ def get_latest_deploy_output(
         _check(name, GET_LATEST_DEPLOY, install_id=iid, component_id=cid)
 
         async def fetch() -> InstallDeploy | None:
-            from pulumi_nuon.core.shared import async_client
+            from pulumi_nuon.api.shared import async_client
 
             async with async_client(_settings()) as client:
                 return await client.get_latest_deploy(iid, cid)

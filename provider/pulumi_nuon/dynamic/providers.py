@@ -39,7 +39,10 @@ from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
 from pulumi_nuon.core.errors import NuonError
-from pulumi_nuon.core.operations import (
+from pulumi_nuon.core.options import COMPONENT_RELEASES, DEPLOY_GATE, LATEST_DEPLOY, Spec, diff_inputs
+from pulumi_nuon.core.settings import CONFIG_KEYS, is_loopback_url, resolve_api_url
+from pulumi_nuon.dynamic.host import install_clean_errors
+from pulumi_nuon.gate.operations import (
     check_spec_inputs,
     inputs_from_id,
     pass_gate,
@@ -47,12 +50,9 @@ from pulumi_nuon.core.operations import (
     resource_id,
     resource_outputs,
 )
-from pulumi_nuon.core.options import COMPONENT_RELEASES, DEPLOY_GATE, LATEST_DEPLOY, Spec, diff_inputs
-from pulumi_nuon.core.settings import CONFIG_KEYS, is_loopback_url, resolve_api_url
-from pulumi_nuon.dynamic.host import install_clean_errors
 
 if TYPE_CHECKING:
-    from pulumi_nuon.core.client import AsyncNuonClient
+    from pulumi_nuon.api.client import AsyncNuonClient
 
 __all__ = ["ComponentReleasesProvider", "DeployGateProvider", "LatestDeployProvider", "NuonProvider", "is_known"]
 
@@ -106,7 +106,7 @@ class NuonProvider(ResourceProvider):
     def _run(self, work: Callable[[AsyncNuonClient], Awaitable[_T]]) -> _T:
         """Run ``work`` with a client on an event loop of its own (the host calls providers from its threads)."""
 
-        from pulumi_nuon.core.client import AsyncNuonClient  # only when reading: check and diff need no client
+        from pulumi_nuon.api.client import AsyncNuonClient  # only when reading: check and diff need no client
 
         async def main() -> _T:
             async with AsyncNuonClient(config=self.settings()) as client:
@@ -132,7 +132,7 @@ class NuonProvider(ResourceProvider):
 
 
 class _ReadingProvider(NuonProvider):
-    """A resource that reads (the core's :func:`~pulumi_nuon.core.operations.read_values`) on create, update and
+    """A resource that reads (the core's :func:`~pulumi_nuon.gate.operations.read_values`) on create, update and
     refresh."""
 
     def _outs(self, props: Mapping[str, Any]) -> dict[str, Any]:

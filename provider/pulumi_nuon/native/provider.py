@@ -1,8 +1,8 @@
 """The native provider: the engine's resource and function calls, answered by the core.
 
 Every rule is the core's: checks (:func:`~pulumi_nuon.core.options.check_inputs`,
-:func:`~pulumi_nuon.core.wait.check_gate_inputs`), diffs (:func:`~pulumi_nuon.core.options.diff_inputs`), ids, reads,
-the gate's wait and the outputs (:mod:`pulumi_nuon.core.operations`), settings
+:func:`~pulumi_nuon.gate.wait.check_gate_inputs`), diffs (:func:`~pulumi_nuon.core.options.diff_inputs`), ids, reads,
+the gate's wait and the outputs (:mod:`pulumi_nuon.gate.operations`), settings
 (:func:`~pulumi_nuon.core.settings.resolve_settings` through the client). What is left here is the engine's side:
 
 - everything runs on the server's one event loop and awaits (one shared :class:`AsyncNuonClient`), so any number of
@@ -55,18 +55,10 @@ from pulumi.provider.experimental.provider import (  # noqa: E402
 )
 
 from pulumi_nuon._version import __version__  # noqa: E402
-from pulumi_nuon.core.client import AsyncNuonClient  # noqa: E402
+from pulumi_nuon.api.client import AsyncNuonClient  # noqa: E402
 from pulumi_nuon.core.errors import (  # noqa: E402
     InvalidArgumentError,
     NuonError,
-)
-from pulumi_nuon.core.operations import (  # noqa: E402
-    check_spec_inputs,
-    inputs_from_id,
-    pass_gate,
-    read_values,
-    resource_id,
-    resource_outputs,
 )
 from pulumi_nuon.core.options import Spec, camel, check_inputs, check_value, diff_inputs  # noqa: E402
 from pulumi_nuon.core.settings import (  # noqa: E402
@@ -75,6 +67,14 @@ from pulumi_nuon.core.settings import (  # noqa: E402
     check_setting,
     is_loopback_url,
     resolve_api_url,
+)
+from pulumi_nuon.gate.operations import (  # noqa: E402
+    check_spec_inputs,
+    inputs_from_id,
+    pass_gate,
+    read_values,
+    resource_id,
+    resource_outputs,
 )
 from pulumi_nuon.native.schema import config_name, in_camel_case, schema_text, spec_for_token  # noqa: E402
 from pulumi_nuon.native.values import UNKNOWN, is_known, plain_inputs, property_map, to_plain  # noqa: E402

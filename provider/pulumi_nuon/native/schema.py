@@ -1,7 +1,7 @@
 """The native provider's Pulumi package schema, generated from the option table and the settings table.
 
 Resources and functions come from :data:`~pulumi_nuon.core.options.SPECS` (inputs, outputs, types, defaults, docs,
-which inputs replace; a gate's description ends with the rules of :data:`~pulumi_nuon.core.status.GATE_RULES`),
+which inputs replace; a gate's description ends with the rules of :data:`~pulumi_nuon.gate.rules.GATE_RULES`),
 provider config from :data:`~pulumi_nuon.core.settings.SETTINGS`; names are the tables' in Pulumi's camelCase. The
 plugin serves :func:`build_schema` from ``GetSchema``; ``schema.json`` next to this module is the same document
 checked in (for ``pulumi package gen-sdk`` and readers; a test keeps the two equal, and ``make docs`` rewrites it).
@@ -21,7 +21,7 @@ from typing import Any
 from pulumi_nuon._version import __version__
 from pulumi_nuon.core.options import SPECS, InputType, Option, OutputSpec, OutputType, Spec, camel
 from pulumi_nuon.core.settings import SETTINGS, SettingSpec
-from pulumi_nuon.core.status import render_rules_markdown
+from pulumi_nuon.gate.rules import render_rules_markdown
 
 __all__ = [
     "GO_IMPORT_BASE",

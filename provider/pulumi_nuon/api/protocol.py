@@ -26,6 +26,7 @@ import httpx
 from pydantic import ValidationError
 
 from pulumi_nuon._version import __version__
+from pulumi_nuon.api.models import RELEASES, ComponentRelease, ErrorBody, InstallDeploy, parse_releases, problems
 from pulumi_nuon.core import constants as C
 from pulumi_nuon.core.errors import (
     APIConnectionError,
@@ -47,7 +48,6 @@ from pulumi_nuon.core.errors import (
     is_transient,
 )
 from pulumi_nuon.core.ids import validate_id
-from pulumi_nuon.core.models import RELEASES, ComponentRelease, ErrorBody, InstallDeploy, parse_releases, problems
 from pulumi_nuon.core.options import check_limit
 from pulumi_nuon.core.redaction import Redactor, redact, redactor
 from pulumi_nuon.core.settings import API_TOKEN, API_URL, ORG_ID, REQUEST_TIMEOUT_SETTING, Settings
@@ -497,7 +497,7 @@ def parse_latest_deploy(
 
     A deploy without an ``id`` or a ``status`` is not an answer a waiter can act on: a
     :class:`ResponseValidationError`, as is a top-level field of the wrong type (nested parts that do not match
-    the spec are dropped, see :mod:`pulumi_nuon.core.models`) and a deploy that names another install or component
+    the spec are dropped, see :mod:`pulumi_nuon.api.models`) and a deploy that names another install or component
     than the request's (an answer to another question: a proxy's cache, a routing bug — never a pass).
     """
     read = body if isinstance(body, Body) else Body.of(body, body.content)

@@ -2,7 +2,7 @@
 
 The dynamic providers run these coroutines with ``asyncio.run`` in the dynamic-provider host's threads; the native
 provider awaits them on its one event loop. Either way the rules — which id a resource gets, what a read returns,
-how the gate waits and what it records — are these, over an :class:`~pulumi_nuon.core.client.AsyncNuonClient`.
+how the gate waits and what it records — are these, over an :class:`~pulumi_nuon.api.client.AsyncNuonClient`.
 Inputs and outputs are the option table's names (snake_case) with plain JSON values. No Pulumi here.
 """
 
@@ -15,19 +15,13 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pulumi_nuon.core.options import Spec, check_inputs, check_limit
-from pulumi_nuon.core.views import deploy_values, gate_values, releases_values
-from pulumi_nuon.core.wait import (
-    InstallOutcome,
-    Verdict,
-    WaitOptions,
-    WaitResult,
-    check_gate_inputs,
-    previous_passes,
-    wait_for_deploys,
-)
+from pulumi_nuon.gate.inputs import WaitOptions, check_gate_inputs, previous_passes
+from pulumi_nuon.gate.rules import Verdict
+from pulumi_nuon.gate.views import deploy_values, gate_values, releases_values
+from pulumi_nuon.gate.wait import InstallOutcome, WaitResult, wait_for_deploys
 
 if TYPE_CHECKING:
-    from pulumi_nuon.core.client import AsyncNuonClient
+    from pulumi_nuon.api.client import AsyncNuonClient
 
 __all__ = [
     "check_spec_inputs",
@@ -69,7 +63,7 @@ def check_spec_inputs(
     spec: Spec, values: Mapping[str, Any], *, known: Callable[[Any], bool] = lambda _: True, loopback: bool = False
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """``values`` checked as every front end checks ``spec``'s inputs: the option table's checks, and for a spec that
-    waits the gate's rules across inputs (:func:`~pulumi_nuon.core.wait.check_gate_inputs`)."""
+    waits the gate's rules across inputs (:func:`~pulumi_nuon.gate.wait.check_gate_inputs`)."""
     if spec.waits:
         return check_gate_inputs(values, known=known, loopback=loopback)
     return check_inputs(spec, values, known=known, loopback=loopback)
@@ -126,10 +120,10 @@ async def pass_gate(
     """Wait as a gate with these (checked) ``inputs`` says, and return the gate's output values.
 
     ``previous`` is the gate's outputs before an update: which deploys it passed then decides which count now
-    (:func:`~pulumi_nuon.core.wait.previous_passes`). ``on_warning`` gets what the user should know although the gate
+    (:func:`~pulumi_nuon.gate.wait.previous_passes`). ``on_warning`` gets what the user should know although the gate
     passed (it also went to ``on_progress``). ``deadline_seconds`` is a limit from outside the inputs (the engine's
     ``customTimeouts``): the wait ends at the earlier of it and ``timeout_seconds``, and a timeout message then says
-    which limit ended it. Raises what :func:`~pulumi_nuon.core.wait.wait_for_deploys` raises.
+    which limit ended it. Raises what :func:`~pulumi_nuon.gate.wait.wait_for_deploys` raises.
     """
     component_id, installs = inputs["component_id"], list(inputs["install_ids"])
     if inputs.get("skip_wait"):

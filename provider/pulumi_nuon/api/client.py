@@ -1,6 +1,6 @@
 """The Nuon API client: ``NuonClient`` (sync) and ``AsyncNuonClient`` (async), with the same surface.
 
-Both are thin loops over the pure pieces in :mod:`~pulumi_nuon.core.protocol` (request building, retry decisions,
+Both are thin loops over the pure pieces in :mod:`~pulumi_nuon.api.protocol` (request building, retry decisions,
 pagination, parsing), so their behaviour cannot drift apart. Only this module and ``protocol`` touch httpx;
 nothing here imports Pulumi.
 
@@ -27,8 +27,9 @@ from typing import Any, TypeVar, cast
 
 import httpx
 
+from pulumi_nuon.api import protocol
+from pulumi_nuon.api.models import ComponentRelease, InstallDeploy
 from pulumi_nuon.core import constants as C
-from pulumi_nuon.core import protocol
 from pulumi_nuon.core.errors import (
     APIError,
     ConfigurationError,
@@ -36,7 +37,6 @@ from pulumi_nuon.core.errors import (
     NotFoundError,
     ResponseTooLargeError,
 )
-from pulumi_nuon.core.models import ComponentRelease, InstallDeploy
 from pulumi_nuon.core.options import TIMEOUT, check_value
 from pulumi_nuon.core.redaction import guard_logs
 from pulumi_nuon.core.settings import API_URL, ConfigSource, Settings, resolve_settings

@@ -1,14 +1,14 @@
 """Clients shared between reads, for callers that make many short reads (the data-source functions).
 
-A client costs little to build now that the SSL context is the process's (:func:`~pulumi_nuon.core.client.
+A client costs little to build now that the SSL context is the process's (:func:`~pulumi_nuon.api.client.
 ssl_context`), but each new client also opens a new connection: on loopback that is most of a read, over the
 internet a TCP and TLS handshake. So:
 
-- :func:`sync_client` lends the process's :class:`~pulumi_nuon.core.client.NuonClient` for those settings (URL,
+- :func:`sync_client` lends the process's :class:`~pulumi_nuon.api.client.NuonClient` for those settings (URL,
   org, token, request timeout), one per settings, shared by every thread (an httpx client is thread-safe). At
   most ``MAX_SHARED_CLIENTS`` (:mod:`~pulumi_nuon.core.constants`) are kept: beyond that the least recently used
   is closed, once no read is using it. All are closed at exit.
-- :func:`async_client` lends the running event loop's :class:`~pulumi_nuon.core.client.AsyncNuonClient` for those
+- :func:`async_client` lends the running event loop's :class:`~pulumi_nuon.api.client.AsyncNuonClient` for those
   settings to the reads in flight on that loop (the ``_output`` forms run concurrently); the last of them to
   finish closes it, so no connection outlives the reads, nor the loop.
 
@@ -28,8 +28,8 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from pulumi_nuon.api.client import AsyncNuonClient, NuonClient
 from pulumi_nuon.core import constants as C
-from pulumi_nuon.core.client import AsyncNuonClient, NuonClient
 from pulumi_nuon.core.settings import Settings
 
 __all__ = ["async_client", "close_sync_clients", "sync_client"]

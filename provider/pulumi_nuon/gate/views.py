@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from pulumi_nuon.core.status import DeployPhase
 
 if TYPE_CHECKING:  # only types: a front end that shows no read yet loads neither pydantic nor the waiter
-    from pulumi_nuon.core.models import ComponentRelease, InstallDeploy
-    from pulumi_nuon.core.wait import WaitResult
+    from pulumi_nuon.api.models import ComponentRelease, InstallDeploy
+    from pulumi_nuon.gate.wait import WaitResult
 
 __all__ = [
     "deploy_read",
