@@ -20,10 +20,7 @@ that were `RuntimeError`s before the family existed still are, so an `except Run
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .results import EngineResult
+from typing import Protocol
 
 __all__ = [
     "EngineClosedError",
@@ -40,6 +37,20 @@ __all__ = [
 ]
 
 
+class FailedOperation(Protocol):
+    """What `EngineError` reads of the failed operation's `EngineResult` (`results` imports this module, not the
+    other way round: the family sits below everything else in the package)."""
+
+    @property
+    def operation(self) -> str: ...
+
+    @property
+    def success(self) -> bool: ...
+
+    @property
+    def error(self) -> str | None: ...
+
+
 class LocalEngineError(Exception):
     """The base of every exception `LocalEngine` raises on purpose."""
 
@@ -47,9 +58,9 @@ class LocalEngineError(Exception):
 class EngineError(LocalEngineError):
     """An operation failed and the caller asked for an exception (`raise_on_error=True`)."""
 
-    def __init__(self, result: EngineResult) -> None:
+    def __init__(self, result: FailedOperation) -> None:
         super().__init__(f"{result.operation} failed:\n{result.error}")
-        self.result = result
+        self.result = result  # the operation's `EngineResult`
 
 
 class EngineClosedError(LocalEngineError, RuntimeError):
