@@ -20,11 +20,21 @@ other package), in the engine's call order, keeping state between operations::
 It exists for pulumi-nuon's tests and `make demo`, because it is fast; the real Pulumi CLI is the reference.
 It is a distribution of its own (`nuon-localengine`, tools/localengine in the pulumi-nuon repository), not part of
 the `pulumi-nuon` package users install: it is generic (no Nuon logic), uses SDK internals and needs pulumi >= 3.256.
-The modules: `local_engine` (the class), `monitor` (the gRPC services), `steps` (the step engine and state),
-`providers` (which plugin serves a package; Configure), `hosts` (plugin processes), `processes` (child lifetime),
-`program` and `python_exec` (running programs), `values` (property maps), `results` (what operations take and
-return), `sdk` (the SDK internals used, checked). `LocalEngine`'s docstring lists what it models of the real engine
-and what it does not.
+The modules, each below the ones it imports (no cycle; tests/layout/test_engine_layout.py checks it, and that no
+class is over 300 lines and no module over 400):
+
+- `local_engine`: the class, a facade over `config_store` (config, secrets, stack references), `plugin_pool`
+  (provider plugins and early-started program processes) and `runner` (the operations and the state);
+- `monitor`: the gRPC services; `steps`: an operation's entry point per RPC, over `operation` (the state its units
+  share) and one unit each: `step_register`, `step_read`, `step_invoke`, `step_outputs`, `step_delete`,
+  `step_provider` (check/diff/create/update), `provider_access`; `resources`: the state's records;
+- `providers` (which plugin serves a package; Configure), `hosts` (plugin processes), `processes` (child lifetime);
+- running programs: `context` (what a program runs under), `project` (reading a project), `program` (a project as
+  a process), `spares` (processes started ahead), `in_process` (a callable), `python_exec` (the exec script);
+- `values` (property maps), `results` (what operations take and return), `errors` (the exception family), `sdk`
+  (the SDK internals used, checked).
+
+`LocalEngine`'s docstring lists what it models of the real engine and what it does not.
 """
 
 from .errors import EngineClosedError, EngineError, LocalEngineError, ProgramError, SdkUnsupportedError

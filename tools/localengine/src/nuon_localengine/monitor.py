@@ -25,6 +25,7 @@ import grpc
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, resource_pb2, resource_pb2_grpc
 
+from .context import RunContext
 from .errors import InvokeError, MonitorShutDown, StepFailed
 from .hosts import LOOPBACK
 from .results import LogMessage
@@ -42,7 +43,7 @@ class EngineServer:
 
     def __init__(self, *, max_workers: int, on_log: Callable[[LogMessage], None] | None = None) -> None:
         self.operation: Operation | None = None
-        self.deployment: dict[str, Any] = {}
+        self.deployment: RunContext | None = None  # what the current operation's program runs under
         self.on_log = on_log
         self.root_urn = ""
         self._lock = threading.Lock()
@@ -94,14 +95,16 @@ class _ResourceMonitor(resource_pb2_grpc.ResourceMonitorServicer):
 
     def GetDeploymentInfo(self, request: Any, context: Any) -> Any:
         info = self._server.deployment
+        if info is None:
+            return resource_pb2.DeploymentInfo(supportedFeatures=[resource_pb2.RESOURCE_MONITOR_FEATURE_SECRETS])
         return resource_pb2.DeploymentInfo(
-            project=info.get("project", ""),
-            stack=info.get("stack", ""),
-            organization=info.get("organization", ""),
-            config=info.get("config", {}),
-            configSecretKeys=info.get("secret_keys", []),
-            dryRun=bool(info.get("dry_run", False)),
-            parallel=int(info.get("parallel", 0)),
+            project=info.project,
+            stack=info.stack,
+            organization=info.organization,
+            config=dict(info.config),
+            configSecretKeys=list(info.secret_keys),
+            dryRun=info.preview,
+            parallel=info.parallel,
             supportedFeatures=[resource_pb2.RESOURCE_MONITOR_FEATURE_SECRETS],
         )
 

@@ -27,7 +27,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["forget", "start", "stop", "stop_all"]
+__all__ = ["close_streams", "forget", "start", "stop", "stop_all"]
 
 _STOP_GRACE_SECONDS = 3.0
 _PR_SET_PDEATHSIG = 1
@@ -144,11 +144,16 @@ def stop(
         with _live_lock:
             _live.discard(process)
         if close_pipes:
-            for stream in (process.stdin, process.stdout, process.stderr):
-                if stream is not None:
-                    with contextlib.suppress(OSError):
-                        stream.close()
+            close_streams(process)
     return process.poll()
+
+
+def close_streams(process: subprocess.Popen[bytes]) -> None:
+    """Close the child's stdin/stdout/stderr (once nothing reads them: stop its `OutputPump` first)."""
+    for stream in (process.stdin, process.stdout, process.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
 
 
 def forget(process: subprocess.Popen[bytes]) -> None:

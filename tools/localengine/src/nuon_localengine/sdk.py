@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import importlib.metadata
 import threading
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 import grpc
 
+from .context import RunContext
 from .errors import SdkUnsupportedError
 
 __all__ = [
@@ -131,39 +131,16 @@ class ProgramRuntime:
 
     Use it on the thread that runs the program, inside a copy of the caller's `contextvars` context::
 
-        with ProgramRuntime(monitor=..., engine=..., project=..., ...) as runtime:
+        with ProgramRuntime(context, root_directory=os.getcwd()) as runtime:
             loop.run_until_complete(runtime.run_in_stack(body))
 
     On exit the SDK's process-wide settings defaults are restored to what they were before, and the gRPC
     channels to the monitor and the engine are closed.
     """
 
-    def __init__(
-        self,
-        *,
-        monitor: str,
-        engine: str,
-        project: str,
-        stack: str,
-        organization: str,
-        dry_run: bool,
-        parallel: int,
-        root_directory: str,
-        config: Mapping[str, str],
-        secret_keys: Iterable[str],
-    ) -> None:
-        self._args = dict(
-            project=project,
-            stack=stack,
-            parallel=parallel,
-            dry_run=dry_run,
-            organization=organization,
-            root_directory=root_directory,
-        )
-        self._monitor_address = monitor
-        self._engine_address = engine
-        self._config = dict(config)
-        self._secret_keys = list(secret_keys)
+    def __init__(self, context: RunContext, *, root_directory: str) -> None:
+        self._context = context
+        self._root_directory = root_directory
         self._channels: list[grpc.Channel] = []
         self._defaults: list[tuple[Any, Any]] = []
         self._holding = False
@@ -180,17 +157,23 @@ class ProgramRuntime:
         try:
             props = [p for p in vars(runtime_settings.Settings).values() if isinstance(p, ContextProperty)]
             self._defaults = [(p, getattr(p, _DEFAULT_ATTR)) for p in props]
-            monitor_channel = grpc.insecure_channel(self._monitor_address, options=grpc_options())
-            engine_channel = grpc.insecure_channel(self._engine_address, options=grpc_options())
+            context = self._context
+            monitor_channel = grpc.insecure_channel(context.monitor, options=grpc_options())
+            engine_channel = grpc.insecure_channel(context.engine, options=grpc_options())
             self._channels = [monitor_channel, engine_channel]
             settings = runtime_settings.Settings(
                 monitor=resource_pb2_grpc.ResourceMonitorStub(monitor_channel),
                 engine=engine_pb2_grpc.EngineStub(engine_channel),
-                **self._args,  # type: ignore[arg-type]
+                project=context.project,
+                stack=context.stack,
+                parallel=context.parallel,
+                dry_run=context.preview,
+                organization=context.organization,
+                root_directory=self._root_directory,
             )
             runtime_settings.configure(settings)
             runtime_settings.ROOT.set(None)
-            runtime_config.set_all_config(self._config, self._secret_keys)
+            runtime_config.set_all_config(dict(context.config), list(context.secret_keys))
         except BaseException:
             self._restore()
             raise
