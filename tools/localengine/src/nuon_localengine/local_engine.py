@@ -11,22 +11,20 @@ import contextlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Union
+from typing import Any
 
 from google.protobuf import struct_pb2
 
 from .config_store import ConfigStore, StackSource
 from .errors import ProgramError
 from .plugin_pool import PluginPool
+from .project import Program
 from .results import EngineResult, LogMessage
 from .runner import ProgramRunner, RunnerSettings
 from .sdk import check_sdk
 from .values import to_plain
 
 __all__ = ["LocalEngine", "Program", "StackSource"]
-
-Program = Union[Callable[[], Any], str, "os.PathLike[str]"]
-"""A Pulumi program: a project directory (Python or Node.js), or a callable run as a Python program's body."""
 
 
 class LocalEngine:
@@ -226,20 +224,20 @@ class LocalEngine:
         Outputs of resources that would be created, updated or replaced are `UNKNOWN` where the engine would
         not know them; resources that left the program show as `delete` steps. State is unchanged.
         """
-        return self._operation("preview", self._program_for(program), raise_on_error)
+        return self._finish(self._runner.run_program("preview", self._program_for(program)), raise_on_error)
 
     def up(self, program: Program | None = None, *, raise_on_error: bool | None = None) -> EngineResult:
         """`pulumi up`: run the program, create/update/replace as the providers' Check and Diff say, then
         delete what left the program (only when everything else succeeded)."""
-        return self._operation("up", self._program_for(program), raise_on_error)
+        return self._finish(self._runner.run_program("up", self._program_for(program)), raise_on_error)
 
     def refresh(self, *, raise_on_error: bool | None = None) -> EngineResult:
         """`pulumi refresh`: Read every resource a provider serves; a Read with an empty id drops it."""
-        return self._operation("refresh", None, raise_on_error)
+        return self._finish(self._runner.refresh(), raise_on_error)
 
     def destroy(self, *, raise_on_error: bool | None = None) -> EngineResult:
         """`pulumi destroy`: Delete everything in reverse dependency order; the state ends empty."""
-        return self._operation("destroy", None, raise_on_error)
+        return self._finish(self._runner.destroy(), raise_on_error)
 
     def cancel(self) -> bool:
         """Ctrl-C: stop starting steps and send `Cancel` to every provider plugin. Call it from another thread
@@ -253,8 +251,7 @@ class LocalEngine:
             raise ProgramError("no program: pass one to LocalEngine(...) or to this call")
         return program
 
-    def _operation(self, kind: str, program: Program | None, raise_on_error: bool | None) -> EngineResult:
-        result = self._runner.run(kind, program)
+    def _finish(self, result: EngineResult, raise_on_error: bool | None) -> EngineResult:
         should_raise = self._raise_on_error if raise_on_error is None else raise_on_error
         return result.raise_for_error() if should_raise else result
 
@@ -267,7 +264,7 @@ class LocalEngine:
         program the same way (a few at most, in this process; see `spares.keep_spare`)."""
         self._runner.closed = True
         self._pool.close()
-        self._runner.close()
+        self._runner.stop_server()
 
     def __enter__(self) -> LocalEngine:
         return self

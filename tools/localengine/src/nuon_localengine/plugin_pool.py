@@ -16,7 +16,7 @@ from typing import Any
 from .errors import ProgramError
 from .hosts import PluginProcess
 from .in_process import import_root
-from .project import ProjectProgram, imported_libraries, load_project, python_base_env
+from .project import Program, ProjectProgram, imported_libraries, load_project, python_base_env
 from .providers import Provider, ProviderRegistry, ProviderSetup, default_provider_inputs, default_provider_key
 from .spares import PythonSpare, keep_spare, reuse_spare
 
@@ -91,7 +91,7 @@ class PluginPool:
 
     def prepare(
         self,
-        program: Any,
+        program: Program | None,
         *,
         engine_address: str,
         project: str,

@@ -9,13 +9,16 @@ from __future__ import annotations
 import ast
 import dataclasses
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 from .errors import ProgramError
 
-__all__ = ["ProjectProgram", "imported_libraries", "load_project", "python_base_env"]
+__all__ = ["Program", "ProjectProgram", "imported_libraries", "load_project", "python_base_env"]
+
+Program = Union[Callable[[], Any], str, "os.PathLike[str]"]
+"""A Pulumi program: a project directory (Python or Node.js), or a callable run as a Python program's body."""
 
 
 @dataclasses.dataclass(frozen=True)

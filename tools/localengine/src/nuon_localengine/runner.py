@@ -21,7 +21,7 @@ from .monitor import EngineServer
 from .operation import InvokeHandler
 from .plugin_pool import PluginPool
 from .program import ProgramRun, run_project
-from .project import load_project
+from .project import Program, load_project
 from .resources import STACK_TYPE, ResourceState, delete_order, diagnostic_text
 from .results import EngineResult, LogMessage, StepRecord
 from .spares import PythonSpare
@@ -47,7 +47,9 @@ class RunnerSettings:
 class ProgramRunner:
     """Runs one operation at a time; `cancel()` may come from another thread."""
 
-    def __init__(self, settings: RunnerSettings, config: ConfigStore, pool: PluginPool, program: Any) -> None:
+    def __init__(
+        self, settings: RunnerSettings, config: ConfigStore, pool: PluginPool, program: Program | None
+    ) -> None:
         self._settings = settings
         self._config = config
         self._pool = pool
@@ -75,15 +77,20 @@ class ProgramRunner:
 
     # -- one operation at a time -----------------------------------------------------------------------------
 
-    def run(self, kind: str, program: Any) -> EngineResult:
-        """`preview`, `up` (the program given), `refresh` or `destroy` (`program` None)."""
+    def run_program(self, kind: str, program: Program) -> EngineResult:
+        """`preview` or `up`: run `program` against the monitor, then delete what left it (up)."""
+        return self._locked(lambda: self._run_program(kind, program))
+
+    def refresh(self) -> EngineResult:
+        return self._locked(self._refresh)
+
+    def destroy(self) -> EngineResult:
+        return self._locked(self._destroy)
+
+    def _locked(self, operation: Callable[[], EngineResult]) -> EngineResult:
         with self._op_lock:
             try:
-                if kind == "refresh":
-                    return self._refresh()
-                if kind == "destroy":
-                    return self._destroy()
-                return self._run_program(kind, program)
+                return operation()
             finally:
                 self._end()
 
@@ -96,8 +103,8 @@ class ProgramRunner:
         op.cancel()
         return True
 
-    def close(self) -> None:
-        self.closed = True
+    def stop_server(self) -> None:
+        """Stop the gRPC server (on `LocalEngine.close()`, which sets `closed` first)."""
         with self._lock:
             server, self._server = self._server, None
         if server is not None:
@@ -107,7 +114,7 @@ class ProgramRunner:
     def _parallel(self) -> int:
         return max(1, self._settings.max_workers // 4)
 
-    def _begin(self, kind: str, program: Any) -> tuple[Operation, RunContext]:
+    def _begin(self, kind: str, program: Program | None) -> tuple[Operation, RunContext]:
         if self.closed:
             raise EngineClosedError("LocalEngine is closed")
         # Refresh and destroy run no program; they use the plugins the last program wanted (a dynamic provider
@@ -169,7 +176,7 @@ class ProgramRunner:
 
     # -- preview and up --------------------------------------------------------------------------------------
 
-    def _run_program(self, kind: str, program: Any) -> EngineResult:
+    def _run_program(self, kind: str, program: Program) -> EngineResult:
         started = time.monotonic()
         op, context = self._begin(kind, program)
         run = self._start_program(program, context)
@@ -205,7 +212,7 @@ class ProgramRunner:
             outputs = self.stack_outputs_struct()
         return self._result(op, error, outputs, started, run)
 
-    def _start_program(self, program: Any, context: RunContext) -> ProgramRun:
+    def _start_program(self, program: Program, context: RunContext) -> ProgramRun:
         if callable(program) and not isinstance(program, (str, os.PathLike)):
             return run_callable(program, context, max_workers=self._settings.max_workers)
         try:
