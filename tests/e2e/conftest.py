@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import CANARY_TOKEN, ORG_ID, Org, new_org
+from tests.e2e.differential import SCENARIOS, Difference, Run, Scenario
 from tests.e2e.realcli import (
     EXAMPLES,
     STATE,
@@ -39,8 +40,37 @@ FAST = {"pollIntervalSeconds": "0.05", "timeoutSeconds": "60"}
 FAST_YAML = {"pollIntervalSeconds": "1", "timeoutSeconds": "60"}
 
 
+# The differential table's rows (tests/e2e/test_differential.py), carried the same way; written at the end to
+# .pulumi-nuon-state/e2e/differential.json, and to NUON_DIFFERENTIAL_RESULTS when set (make differential).
+DIFFERENTIAL: list[dict[str, Any]] = []
+_PENDING_DIFFERENTIAL: list[dict[str, Any]] = []
+_DIFFERENTIAL_PROPERTY = "e2e-differential"
+
+
 def record(example: str, operation: str, seconds: float, result: str) -> None:
     _PENDING.append({"example": example, "operation": operation, "seconds": round(seconds, 2), "result": result})
+
+
+def record_differential(scenario: Scenario, real: list[Run], local: list[Run], found: list[Difference]) -> None:
+    """One scenario's row: each engine's result and times (in pair order), and the differences found."""
+
+    def engine(runs: list[Run]) -> dict[str, Any]:
+        exits = [value for key, value in runs[0].facts.items() if key.endswith(" / exit")]
+        return {
+            "result": " → ".join(exits),
+            "seconds": [round(run.seconds, 3) for run in runs],
+            "op_seconds": [round(run.op_seconds, 3) for run in runs],
+        }
+
+    _PENDING_DIFFERENTIAL.append(
+        {
+            "scenario": scenario.name,
+            "operations": [op.key for op in scenario.ops],
+            "real": engine(real),
+            "localengine": engine(local),
+            "differences": len(found),
+        }
+    )
 
 
 @pytest.hookimpl(wrapper=True)
@@ -49,6 +79,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if call.when == "teardown" and _PENDING:
         report.user_properties.append((_TIMINGS_PROPERTY, list(_PENDING)))
         _PENDING.clear()
+    if call.when == "teardown" and _PENDING_DIFFERENTIAL:
+        report.user_properties.append((_DIFFERENTIAL_PROPERTY, list(_PENDING_DIFFERENTIAL)))
+        _PENDING_DIFFERENTIAL.clear()
     return report
 
 
@@ -56,6 +89,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     for name, rows in report.user_properties:
         if name == _TIMINGS_PROPERTY:
             TIMINGS.extend(rows)
+        elif name == _DIFFERENTIAL_PROPERTY:
+            DIFFERENTIAL.extend(rows)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -66,6 +101,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if DIFFERENTIAL:
+        _write_differential(terminalreporter)
     if not TIMINGS:
         return
     terminalreporter.section("real Pulumi CLI: each example × each operation")
@@ -75,6 +112,39 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         )
     STATE.mkdir(parents=True, exist_ok=True)
     (STATE / "results.json").write_text(json.dumps(TIMINGS, indent=2) + "\n")
+
+
+def _write_differential(terminalreporter: pytest.TerminalReporter) -> None:
+    from tests.e2e.differential_table import render_text
+
+    order = [s.name for s in SCENARIOS]
+    rows = sorted(DIFFERENTIAL, key=lambda row: order.index(row["scenario"]))
+    results = {"meta": {**_RUN_META, "loadavg_at_end": list(os.getloadavg())}, "scenarios": rows}
+    terminalreporter.section("the differential table: real Pulumi CLI and LocalEngine")
+    for line in render_text(results).splitlines():
+        terminalreporter.write_line(line)
+    STATE.mkdir(parents=True, exist_ok=True)
+    paths = [STATE / "differential.json"]
+    if os.environ.get("NUON_DIFFERENTIAL_RESULTS") and len(rows) == len(SCENARIOS):
+        paths.append(Path(os.environ["NUON_DIFFERENTIAL_RESULTS"]))
+    for path in paths:
+        path.write_text(json.dumps(results, indent=2) + "\n")
+        terminalreporter.write_line(f"written to {path}")
+
+
+_RUN_META: dict[str, Any] = {}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):  # the controller (or a run without workers)
+        head = ["git", "rev-parse", "--short", "HEAD"]
+        _RUN_META.update(
+            commit=subprocess.run(head, cwd=EXAMPLES, capture_output=True, text=True, check=False).stdout.strip(),
+            cpus=os.cpu_count(),
+            loadavg_at_start=list(os.getloadavg()),
+            pairs=int(os.environ.get("NUON_DIFFERENTIAL_PAIRS") or 1),
+            command=os.environ.get("NUON_DIFFERENTIAL_COMMAND") or "make e2e",
+        )
 
 
 @pytest.fixture(scope="session")
