@@ -19,7 +19,7 @@ FLOOR_STAMP := $(FLOOR_VENV)/.installed
 FLOOR_TESTS := tests/unit tests/simulator tests/layout tests/cli/test_cli.py tests/functions/test_functions.py \
 	tests/reliability/test_spec_fuzz.py tests/native/test_protocol.py tests/native/test_sdk.py
 
-.PHONY: demo test test-deps test-main test-floor test-floor-beside soak docs bench clean pulumi-cli e2e sdks sdkgen go-modules plugin-archive plugin-release sdk-wheel
+.PHONY: differential demo test test-deps test-main test-floor test-floor-beside soak docs bench clean pulumi-cli e2e sdks sdkgen go-modules plugin-archive plugin-release sdk-wheel
 
 # Bytecode: these machines set PYTHONDONTWRITEBYTECODE=1, under which every process a test run starts (pytest
 # workers, provider hosts, program processes, CLI runs: about 250) would compile this checkout's modules again, and
@@ -142,6 +142,18 @@ pulumi-cli:
 e2e: $(STAMP) $(NODE_STAMPS)
 	@bin=$$(bash tools/pulumi-cli/build.sh) && \
 	PULUMI_NUON_CLI_BIN=$$bin $(call PYCACHE,$(VENV)) $(BIN)/pytest tests/e2e -m e2e -p no:cacheprovider -n 2 --timeout 900
+
+# The differential table measured for docs/engine.md: every scenario of tests/e2e/differential.py through the real
+# CLI and LocalEngine, DIFFERENTIAL_PAIRS interleaved runs of each, one worker; the figures go to
+# docs/differential.json and `make docs` renders docs/engine.md's table from it. (make e2e runs the same test once.)
+DIFFERENTIAL_PAIRS ?= 3
+differential: $(STAMP)
+	@bin=$$(bash tools/pulumi-cli/build.sh) && \
+	PULUMI_NUON_CLI_BIN=$$bin NUON_DIFFERENTIAL_PAIRS=$(DIFFERENTIAL_PAIRS) \
+	NUON_DIFFERENTIAL_RESULTS=docs/differential.json \
+	NUON_DIFFERENTIAL_COMMAND="make differential DIFFERENTIAL_PAIRS=$(DIFFERENTIAL_PAIRS)" \
+	$(call PYCACHE,$(VENV)) $(BIN)/pytest tests/e2e/test_differential.py -m e2e -p no:cacheprovider --timeout 1800
+	@$(MAKE) --no-print-directory docs
 
 # The plugin as users install it: dist/pulumi-resource-nuon-v<version>.tar.gz, for
 # `pulumi plugin install resource nuon <version> --file <archive>` (tools/plugin_archive.py; make e2e installs it so).
