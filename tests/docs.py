@@ -25,6 +25,7 @@ PAGES = (
     ROOT / "docs/reference.md",
     ROOT / "docs/registry/_index.md",
     ROOT / "docs/registry/installation-configuration.md",
+    ROOT / "docs/engine.md",
 )
 """The files that hold generated blocks."""
 
@@ -57,7 +58,29 @@ def rendered() -> dict[str, str]:
         "registry-examples": render_registry_examples(),
         "registry-packages": render_registry_packages(),
         "registry-config": render_registry_config(),
+        "differential-not-modeled": render_not_modeled(),
+        "differential-table": render_differential_table(),
     }
+
+
+def render_not_modeled() -> str:
+    """The differential table's "not modeled" rows (tests/e2e/differential.py's `NOT_MODELED`)."""
+    from tests.e2e.differential import NOT_MODELED
+
+    lines = ["| scenarios | operation | field | real engine | LocalEngine | why |", "|---|---|---|---|---|---|"]
+    for row in NOT_MODELED:
+        op = "every" if row.op == "*" else row.op
+        lines.append(
+            f"| {', '.join(row.scenarios)} | {op} | `{row.field}` | `{row.real}` | `{row.stand_in}` | {row.why} |"
+        )
+    return "\n".join(lines)
+
+
+def render_differential_table() -> str:
+    """The differential table's figures, from docs/differential.json (`make differential` writes it)."""
+    from tests.e2e.differential_table import render_committed
+
+    return render_committed().rstrip("\n")
 
 
 def render_registry_examples() -> str:

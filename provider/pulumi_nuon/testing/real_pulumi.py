@@ -36,7 +36,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -176,36 +175,40 @@ class PulumiStack:
     ) -> None:
         self.project = project
         self.stack_name = stack
-        self._program = program
         self._bin = find_pulumi(pulumi_bin)
         self._tmp = None if workdir is not None else tempfile.TemporaryDirectory(prefix="pulumi-nuon-")
         self.workdir = Path(workdir if workdir is not None else self._tmp.name)  # type: ignore[union-attr]
         self._on_output = on_output
-        self._lock = threading.Lock()
-        self._started: float | None = None
         python_bin = Path(sys.executable).parent
         self.env = offline_env(
             self._bin, self.workdir / "home", self.workdir / "backend", passphrase=_PASSPHRASE, path_first=[python_bin]
         )
         self.env.update(env or {})
+        try:
+            self.stack = self._create(program, project, stack)
+            plain = dict(config or {})
+            secret = dict(secrets or {})
+            if server is not None:
+                plain.update({"nuon:apiUrl": server.url, "nuon:orgId": server.org_id})
+                secret["nuon:apiToken"] = server.token
+            self.set_config(plain)
+            self.set_config(secret, secret=True)
+        except BaseException:
+            if self._tmp is not None:
+                self._tmp.cleanup()
+            raise
+
+    def _create(self, program: Callable[[], Any], project: str, stack: str) -> auto.Stack:
         command = auto.PulumiCommand(root=str(self._bin.parent))
-        settings = auto.ProjectSettings(name=project, runtime="python")
         workspace = auto.LocalWorkspace(
             work_dir=str(self.workdir),
             pulumi_home=str(self.workdir / "home"),
             env_vars=self.env,
-            project_settings=settings,
+            project_settings=auto.ProjectSettings(name=project, runtime="python"),
             pulumi_command=command,
             program=program,
         )
-        self.stack = auto.Stack.create(stack, workspace)
-        plain = dict(config or {})
-        secret = dict(secrets or {})
-        if server is not None:
-            plain.update({"nuon:apiUrl": server.url, "nuon:orgId": server.org_id})
-            secret["nuon:apiToken"] = server.token
-        self.set_config(plain)
-        self.set_config(secret, secret=True)
+        return auto.Stack.create(stack, workspace)
 
     def __enter__(self) -> PulumiStack:
         return self
@@ -260,8 +263,9 @@ class PulumiStack:
         return self._run("destroy", None)
 
     def cancel(self) -> None:
-        """Ctrl-C: SIGINT to the `pulumi` process this stack is running (from another thread), as a terminal sends
-        it. The engine then cancels what it can (a native provider hears `Cancel`) and the operation fails."""
+        """Ctrl-C: SIGINT to the `pulumi` processes this process is running (call it from another thread while an
+        operation runs), as a terminal sends it. The engine then cancels what it can (a native provider hears
+        `Cancel`; a dynamic provider's host does not) and the operation fails."""
         for _ in range(100):
             found = subprocess.run(
                 ["pgrep", "-P", str(os.getpid()), "-x", "pulumi"], capture_output=True, text=True, check=False
