@@ -479,3 +479,49 @@ def test_an_sdk_without_the_internals_used_fails_with_one_clear_message(monkeypa
         f"LocalEngine cannot drive the installed Pulumi SDK (pulumi 2.9.0; tested with {sdk.TESTED_SDK}): "
         "pulumi 2.9.0 is not a 3.x SDK; pulumi.runtime.rpc._special_secret_sig is missing"
     )
+
+
+def test_the_monitor_answers_deployment_info_from_the_operations_context(make_engine: MakeEngine) -> None:
+    """`GetDeploymentInfo` says what the program runs under: the same `RunContext` the program was started with."""
+    from google.protobuf import empty_pb2
+    from pulumi.runtime import settings
+
+    seen: list[Any] = []
+
+    def program() -> None:
+        monitor = settings.get_monitor()
+        assert monitor is not None
+        seen.append(monitor.GetDeploymentInfo(empty_pb2.Empty()))
+        pulumi.export("org", pulumi.get_organization())
+
+    engine = make_engine(program, organization="acme", max_workers=16, config={"a": "1", "tok": Secret("s3")})
+    for operation, dry_run in ((engine.preview, True), (engine.up, False)):
+        result = operation()
+        assert result.success, result.error
+        assert result.outputs == {"org": "acme"}
+        info = seen.pop()
+        assert (info.project, info.stack, info.organization, info.dryRun, info.parallel) == (
+            "p",
+            "dev",
+            "acme",
+            dry_run,
+            4,
+        )
+        assert dict(info.config) == {"p:a": "1", "p:tok": "s3"} and list(info.configSecretKeys) == ["p:tok"]
+
+
+def test_the_run_context_repr_names_config_keys_never_values() -> None:
+    from nuon_localengine.context import RunContext
+
+    context = RunContext(
+        monitor="127.0.0.1:1",
+        engine="127.0.0.1:1",
+        organization="o",
+        project="p",
+        stack="dev",
+        preview=False,
+        parallel=4,
+        config={"nuon:apiToken": "tok-hunter2"},
+        secret_keys=("nuon:apiToken",),
+    )
+    assert "nuon:apiToken" in repr(context) and "hunter2" not in repr(context)
