@@ -14,7 +14,7 @@ import pytest
 
 import pulumi_nuon as nuon
 from pulumi_nuon.testing.simulator import Timeline
-from tests.conftest import CANARY_TOKEN, INL1, INL2
+from tests.conftest import CANARY_TOKEN, DATA, INL1, INL2
 from tests.resources.conftest import Env
 
 FAST = {"poll_interval_seconds": 0.01, "timeout_seconds": 20}
@@ -201,10 +201,14 @@ def test_fleet_gate_passes_when_every_install_is_done(env: Env) -> None:
     assert result.outputs.get("deploy_id") is None and result.outputs["phase"] == "succeeded"
 
 
-def test_a_fleet_gate_keeps_its_install_list_once_in_state(env: Env) -> None:
-    fleet = [env.sim.add_install(f"customer-{i}", components=[env.app]) for i in range(3)]
-    for install in fleet:
-        env.sim.trigger_deploy(install, env.app, timeline=Timeline.constant("active"))
+def _gate_state(result: Any) -> dict[str, Any]:
+    (gate,) = [r for r in result.state["resources"] if r["name"] == "gate"]
+    return dict(gate)
+
+
+def test_a_fleet_gate_keeps_its_installs_once_in_state_and_the_program_reads_them_by_install(env: Env) -> None:
+    fleet = [env.sim.add_install(f"customer-{i}", components=[env.app]) for i in range(4)]
+    deploys = {i.id: env.sim.trigger_deploy(i, env.app, timeline=Timeline.constant("active")).id for i in fleet}
     ids = [i.id for i in fleet]
 
     def program() -> None:
@@ -212,27 +216,110 @@ def test_a_fleet_gate_keeps_its_install_list_once_in_state(env: Env) -> None:
         installs = ids[: int(config.get("installs") or 3)]
         if config.get("reversed"):
             installs.reverse()
-        gate = nuon.DeployGate("gate", **{**FAST, "component_id": env.app.id, "install_ids": installs})
+        if config.get("swap"):  # the same number of installs, one of them another
+            installs = [*installs[:-1], ids[3]]
+        gate = nuon.DeployGate(
+            "gate",
+            **{**FAST, "component_id": env.app.id, "install_ids": installs, "triggers": config.get("release") or "r1"},
+        )
         pulumi.export("install_ids", gate.install_ids)
         pulumi.export("deploy_ids", gate.deploy_ids)
+        pulumi.export("statuses", gate.statuses)
 
     with env.engine(program) as engine:
         first = engine.up()
         assert first.success, first.error
-        (gate,) = [r for r in first.state["resources"] if r["name"] == "gate"]
-        assert gate["inputs"]["install_ids"] == ids and "install_ids" not in gate["outputs"]
-        assert sorted(gate["outputs"]["deploy_ids"]) == sorted(ids) and first.outputs["install_ids"] == ids
+        state = _gate_state(first)
+        assert state["inputs"]["install_ids"] == ids[:3] and first.outputs["install_ids"] == ids[:3]
+        # No install id in the outputs: the deploys and statuses are lists named by 8-character install keys.
+        assert not {"install_ids", "deploy_ids", "statuses"} & set(state["outputs"])
+        assert sorted(state["outputs"]["fleet"]["deploy_ids"]) == sorted(deploys[i] for i in ids[:3])
+        assert not any(i in json.dumps(state["outputs"]) for i in ids)
+        # What the program reads is by install id, as always.
+        assert first.outputs["deploy_ids"] == {i: deploys[i] for i in ids[:3]}
+        assert first.outputs["statuses"] == dict.fromkeys(ids[:3], "active")
         polls = requests_to_latest(env)
         second = engine.up()
         assert second.steps["gate"] == "same" and requests_to_latest(env) == polls
-        assert second.outputs["install_ids"] == ids  # the program still reads the input back
+        assert second.outputs["install_ids"] == ids[:3]  # the program still reads the input back
         engine.set_config("test:reversed", "yes")  # the same fleet in another order: nothing to wait for again
-        assert engine.up().steps["gate"] == "same" and requests_to_latest(env) == polls
+        reordered = engine.up()
+        assert reordered.steps["gate"] == "same" and requests_to_latest(env) == polls
+        assert reordered.outputs["deploy_ids"] == {i: deploys[i] for i in ids[:3]}
         engine.set_config("test:reversed", "")
-        engine.set_config("test:installs", "2")  # one install fewer: the diff sees it, from the outputs' keys
+        engine.set_config("test:installs", "2")  # one install fewer: the diff sees it, from the install keys
         third = engine.up()
         assert third.success and third.steps["gate"] == "update", third.error
-        assert third.outputs["install_ids"] == ids[:2] and sorted(third.outputs["deploy_ids"]) == sorted(ids[:2])
+        assert third.outputs["install_ids"] == ids[:2]
+        assert third.outputs["deploy_ids"] == {i: deploys[i] for i in ids[:2]}
+        # One install swapped for another and a new release at once: the installs that stay wait for a deploy
+        # newer than the one the gate passed last on them (the keys say which that was), the new one does not.
+        engine.set_config("test:installs", "3")
+        engine.set_config("test:swap", "yes")
+        engine.set_config("test:release", "r2")
+        kept = ids[:2]
+        newer = {i: env.sim.trigger_deploy(i, env.app, timeline=Timeline.apply_success().delayed(5)).id for i in kept}
+        env.sim.auto_advance(1)
+        fourth = engine.up()
+        assert fourth.success and fourth.steps["gate"] == "update", fourth.error
+        for install in kept:
+            assert f"waiting for a deploy newer than deploy {deploys[install]}" in fourth.host_stderr
+        assert fourth.outputs["deploy_ids"] == {**newer, ids[3]: deploys[ids[3]]}
+
+
+def _store_outputs(engine: Any, name: str, outputs: dict[str, Any]) -> None:
+    """Put ``outputs`` into the state of resource ``name`` in place of the outputs it has, as `pulumi stack import`
+    of an edited export would. LocalEngine has no import: its runner's state is written here (in memory, in wire
+    form; these outputs hold no secret)."""
+    import dataclasses
+
+    from google.protobuf import struct_pb2
+
+    state = engine._runner.state
+    (urn,) = [urn for urn, res in state.items() if res.name == name]
+    struct = struct_pb2.Struct()
+    struct.update(outputs)
+    state[urn] = dataclasses.replace(state[urn], outputs=struct)
+
+
+@pytest.mark.parametrize("form", ["0.2", "0.1.0"])
+def test_a_gate_stored_by_an_earlier_version_reads_without_waiting_again(env: Env, form: str) -> None:
+    """A gate in a state written by 0.2 (recorded: its maps by install id, install_ids in the inputs only) or by
+    0.1.0 (the same with install_ids in the outputs too): the program reads it, an unchanged update leaves it, a
+    refresh keeps it, and a new release waits for deploys newer than those it recorded, then stores the compact
+    form."""
+    recorded = json.loads((DATA / "gate-state-0.2.json").read_text())
+    fleet = [env.sim.add_install(f"customer-{i}", components=[env.app]) for i in range(3)]
+    deploys = {i.id: env.sim.trigger_deploy(i, env.app, timeline=Timeline.constant("active")).id for i in fleet}
+    assert deploys == recorded["deploys"]  # the simulator's ids follow from its seed: the recorded ones
+    ids = recorded["inputs"]["install_ids"]
+    outputs = recorded["outputs"] if form == "0.2" else {**recorded["outputs"], "install_ids": ids}
+
+    def program() -> None:
+        release = pulumi.Config("test").get("release") or "r1"
+        inputs = {"component_id": env.app.id, "install_ids": ids, "triggers": [release]}
+        gate = nuon.DeployGate("gate", **{**FAST, **inputs})
+        pulumi.export("deploy_ids", gate.deploy_ids)
+        pulumi.export("statuses", gate.statuses)
+
+    with env.engine(program) as engine:
+        assert engine.up().success
+        _store_outputs(engine, "gate", outputs)
+        polls = requests_to_latest(env)
+        same = engine.up()
+        assert same.success and same.steps["gate"] == "same" and requests_to_latest(env) == polls
+        assert same.outputs["deploy_ids"] == deploys and same.outputs["statuses"] == dict.fromkeys(ids, "active")
+        refreshed = engine.refresh()
+        assert refreshed.steps["gate"] == "read" and _gate_state(refreshed)["outputs"]["deploy_ids"] == deploys
+        engine.set_config("test:release", "r2")
+        newer = {i: env.sim.trigger_deploy(i, env.app, timeline=Timeline.apply_success().delayed(5)).id for i in ids}
+        env.sim.auto_advance(1)
+        updated = engine.up()
+        assert updated.success and updated.steps["gate"] == "update", updated.error
+        for install in ids:
+            assert f"waiting for a deploy newer than deploy {deploys[install]}" in updated.host_stderr
+        assert updated.outputs["deploy_ids"] == newer
+        assert set(_gate_state(updated)["outputs"]) & {"fleet", "deploy_ids", "install_ids"} == {"fleet"}
 
 
 def test_api_faults_mid_wait_do_not_fail_the_gate(env: Env) -> None:

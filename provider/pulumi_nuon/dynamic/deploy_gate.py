@@ -17,6 +17,7 @@ import pulumi
 from pulumi_nuon.core.options import DEPLOY_GATE
 from pulumi_nuon.dynamic.inputs import resource_props
 from pulumi_nuon.dynamic.providers import DeployGateProvider
+from pulumi_nuon.gate.state import FLEET, by_install
 
 __all__ = ["DeployGate", "DeployGateArgs"]
 
@@ -198,4 +199,13 @@ class DeployGate(pulumi.dynamic.Resource, module="nuon", name="DeployGate"):
         given: dict[str, Any],
     ) -> None:
         props = resource_props(DEPLOY_GATE, args, given, DeployGateArgs)
-        super().__init__(DeployGateProvider(), resource_name, props, opts)
+        super().__init__(DeployGateProvider(), resource_name, {**props, FLEET: None}, opts)
+        # State keeps deploy_ids and statuses compact, as one output (pulumi_nuon.gate.state.FLEET); the program
+        # reads them by install id, named from the install ids it passed.
+        fleet = self.__dict__.pop(FLEET)  # state's own: not an attribute of the gate
+        installs = props["install_ids"] if props["install_ids"] is not None else [props["install_id"]]
+        shown_deploys, shown_statuses = self.deploy_ids, self.statuses
+        self.deploy_ids = pulumi.Output.all(shown_deploys, fleet, installs).apply(
+            lambda v: by_install("deploy_ids", *v)
+        )
+        self.statuses = pulumi.Output.all(shown_statuses, fleet, installs).apply(lambda v: by_install("statuses", *v))

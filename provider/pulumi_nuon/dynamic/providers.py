@@ -50,6 +50,7 @@ from pulumi_nuon.gate.operations import (
     resource_id,
     resource_outputs,
 )
+from pulumi_nuon.gate.state import gate_outputs_read, stored_gate_outputs
 
 if TYPE_CHECKING:
     from pulumi_nuon.api.client import AsyncNuonClient
@@ -161,36 +162,11 @@ class LatestDeployProvider(_ReadingProvider):
     spec = LATEST_DEPLOY
 
 
-def stored_gate_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
-    """A gate's outputs as they go into state: the install list once.
-
-    ``install_ids`` is an input (the engine keeps it in the state's inputs) and the keys of ``deploy_ids`` and of
-    ``statuses``; the outputs leave it out when it has the same ids, each once. The program still reads
-    ``gate.install_ids``: the Python SDK resolves an input missing from the outputs to the value the program passed.
-    500 installs: 78 kB of state → 64 kB. :func:`gate_outputs_read` restores it."""
-    ids, deploys = outputs.get("install_ids"), outputs.get("deploy_ids")
-    if isinstance(ids, list) and isinstance(deploys, dict) and len(set(ids)) == len(ids) and set(ids) == set(deploys):
-        return {k: v for k, v in outputs.items() if k != "install_ids"}
-    return outputs
-
-
-def gate_outputs_read(outputs: dict[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
-    """A gate's outputs from state (as :func:`stored_gate_outputs` wrote them, or in full as 0.1.0 did) with
-    ``install_ids`` again, for the diff and the update that compare them with the new inputs ``news``.
-
-    State keeps a map's keys, not their order: the same installs as ``news`` are taken in its order (a fleet listed
-    in another order is the same fleet; nothing to wait for again), other installs in sorted order."""
-    deploys = outputs.get("deploy_ids")
-    if "install_ids" in outputs or not isinstance(deploys, dict):
-        return outputs
-    ids = news.get("install_ids")
-    if isinstance(ids, list) and all(isinstance(i, str) for i in ids) and sorted(ids) == sorted(deploys):
-        return {**outputs, "install_ids": list(ids)}
-    return {**outputs, "install_ids": sorted(deploys)}
-
-
 class DeployGateProvider(NuonProvider):
-    """Waits on create, and on update when the diff (the option table's ``change`` rules) says so."""
+    """Waits on create, and on update when the diff (the option table's ``change`` rules) says so.
+
+    Its outputs go into state compact (:func:`~pulumi_nuon.gate.state.stored_gate_outputs`), and its diff and update
+    read them, in any form a version stored them, back (:func:`~pulumi_nuon.gate.state.gate_outputs_read`)."""
 
     spec = DEPLOY_GATE
 

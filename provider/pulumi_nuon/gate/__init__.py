@@ -4,5 +4,6 @@ these.
 
     inputs      what a gate is asked (WaitOptions, checks)  rules      the gate's rules (GATE_RULES)
     wait        waiting for deploys (the gate's engine)     views      the flat values every front end shows
+    state       a gate's outputs as state keeps them (compact) and back
     operations  what each resource and function does (ids, reads, the gate's wait) on the async client
 """
