@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from tests.layout import parse
+from tests.layout import import_cycles, parse
 
 ENGINE = Path(__file__).resolve().parents[2] / "tools" / "localengine" / "src" / "nuon_localengine"
 PACKAGE = ENGINE.name
@@ -49,38 +49,6 @@ def local_imports(tree: ast.Module, module: str, siblings: set[str]) -> set[str]
                 if parts[0] == PACKAGE and len(parts) > 1:
                     found.add(parts[1])
     return (found & siblings) - {module, "__init__"}
-
-
-def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """Every strongly connected group of more than one module (a cycle), each sorted."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    cycles: list[list[str]] = []
-
-    def visit(node: str) -> None:  # Tarjan's algorithm; the graph is a dozen modules deep at most
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        for target in sorted(graph.get(node, ())):
-            if target not in index:
-                visit(target)
-                low[node] = min(low[node], low[target])
-            elif target in stack:
-                low[node] = min(low[node], index[target])
-        if low[node] == index[node]:
-            group = []
-            while True:
-                member = stack.pop()
-                group.append(member)
-                if member == node:
-                    break
-            if len(group) > 1 or node in graph.get(node, ()):
-                cycles.append(sorted(group))
-
-    for node in sorted(graph):
-        if node not in index:
-            visit(node)
-    return sorted(cycles)
 
 
 def layout(root: Path = ENGINE) -> list[tuple[str, int, str, int]]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.layout import parse
+from tests.layout import import_cycles, parse
 
 PACKAGE = Path(__file__).resolve().parents[2] / "provider" / "pulumi_nuon"
 # The layers below the front ends, lowest first: each imports only from itself and those before it.
@@ -168,27 +168,62 @@ def test_no_room_holds_more_than_a_third_of_the_package() -> None:
     assert not big, (big, total)
 
 
-def test_no_import_cycle_in_the_lower_layers() -> None:
-    """Within a layer too, imports run one way (type-checking and function-level imports count)."""
-    graph = {
-        f"pulumi_nuon.{p.parent.name}.{p.stem}": {
-            n for n in _imports(p, top_level_only=False) if n in LOWER and n != f"pulumi_nuon.{p.parent.name}.{p.stem}"
-        }
-        for p in LOWER_PATHS
-        if p.stem != "__init__"
+def _module_name(path: Path, root: Path = PACKAGE) -> str:
+    parts = (root.name, *path.relative_to(root).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def package_imports(root: Path = PACKAGE) -> dict[str, set[str]]:
+    """Which of the package's modules each module imports: every import counts (under `TYPE_CHECKING`, inside a
+    function, relative), and each names the most specific module it reaches (`from pulumi_nuon.cli import demo`:
+    the module `pulumi_nuon.cli.demo`; `from pulumi_nuon.cli import main`: the package `pulumi_nuon.cli`)."""
+    paths = {_module_name(p, root): p for p in sorted(root.rglob("*.py"))}
+    graph: dict[str, set[str]] = {}
+    for name, path in paths.items():
+        package = name if path.stem == "__init__" else name.rpartition(".")[0]
+        found: set[str] = set()
+        for node in ast.walk(parse(path)):
+            if isinstance(node, ast.Import):
+                found |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                    base = f"{anchor}.{base}" if base else anchor
+                found |= {f"{base}.{a.name}" if f"{base}.{a.name}" in paths else base for a in node.names}
+        graph[name] = (found & paths.keys()) - {name}
+    return graph
+
+
+def test_no_import_cycle_in_the_package() -> None:
+    """Imports run one way between any two of the package's modules, within a layer too (type-checking,
+    function-level and relative imports count); the lower layers' order above says which way across layers."""
+    assert import_cycles(package_imports()) == []
+
+
+def test_the_package_cycle_check_finds_one_in_any_form(tmp_path: Path) -> None:
+    root = tmp_path / "pkg"
+    (root / "sub").mkdir(parents=True)
+    sources = {
+        "__init__.py": "",
+        "a.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.sub import b\n",
+        "sub/__init__.py": "from pkg.sub.c import name\n",
+        "sub/b.py": "def f():\n    from ..a import thing\n",
+        "sub/c.py": "from . import d\n",
+        "sub/d.py": "import pkg.a\n",
     }
-    done: set[str] = set()
-
-    def visit(module: str, trail: tuple[str, ...]) -> None:
-        assert module not in trail, " -> ".join((*trail[trail.index(module) :], module))
-        if module in done:
-            return
-        for imported in graph[module]:
-            visit(imported, (*trail, module))
-        done.add(module)
-
-    for module in graph:
-        visit(module, ())
+    for rel, text in sources.items():
+        (root / rel).write_text(text)
+    graph = package_imports(root)
+    assert graph == {
+        "pkg": set(),
+        "pkg.a": {"pkg.sub.b"},
+        "pkg.sub": {"pkg.sub.c"},
+        "pkg.sub.b": {"pkg.a"},
+        "pkg.sub.c": {"pkg.sub.d"},
+        "pkg.sub.d": {"pkg.a"},
+    }
+    assert import_cycles(graph) == [["pkg.a", "pkg.sub.b"]]
 
 
 def test_only_the_api_client_touches_httpx() -> None:

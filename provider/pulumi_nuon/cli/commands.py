@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TextIO
 
 from pulumi_nuon._version import __version__
+from pulumi_nuon.cli.invocation import PROG, how_to_run
 from pulumi_nuon.core import constants as C
 from pulumi_nuon.core.constants import (
     EXIT_ERROR,
@@ -38,8 +39,6 @@ from pulumi_nuon.core.settings import API_TOKEN, ORG_ID, SETTINGS
 from pulumi_nuon.gate.rules import render_rules_text
 
 __all__ = ["build_parser", "main"]
-
-_PROG = "pulumi-nuon"
 
 
 def _settings_help() -> str:
@@ -64,12 +63,12 @@ settings:
 {_settings_help()}
 
 examples:
-  {_PROG} demo                                  watch a Pulumi program wait on a simulated deploy
-  {_PROG} simulate                              serve a fake Nuon on 127.0.0.1 and print its settings
+  {PROG} demo                                  watch a Pulumi program wait on a simulated deploy
+  {PROG} simulate                              serve a fake Nuon on 127.0.0.1 and print its settings
   export {API_TOKEN.env}=... {ORG_ID.env}=org...
-  {_PROG} releases cmp... --limit 5             a component's newest releases
-  {_PROG} deploy inl... cmp... --json           the latest deploy of a component on an install
-  {_PROG} wait --component cmp... inl... inl... --build-id bld... --timeout 1800
+  {PROG} releases cmp... --limit 5             a component's newest releases
+  {PROG} deploy inl... cmp... --json           the latest deploy of a component on an install
+  {PROG} wait --component cmp... inl... inl... --build-id bld... --timeout 1800
 
 exit codes:
   0  success (wait: every deploy passed)     2  wait: the timeout passed first
@@ -225,13 +224,13 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     parser = _Parser(
-        prog=_PROG,
+        prog=PROG,
         description="Read and wait on Nuon releases and deploys from a shell or CI; run the local simulator and demo.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[common],
     )
-    parser.add_argument("--version", action="version", version=f"{_PROG} {__version__}")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, summary: str, description: str, epilog: str, *, connects: bool) -> argparse.ArgumentParser:
@@ -600,34 +599,6 @@ def _cmd_wait(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             out.write(f"\n{verdict}\n")
     out.flush()
     return code
-
-
-def how_to_run() -> tuple[str, str | None]:
-    """How the user runs this CLI from the shell they are in: (command, a note on how else), e.g.
-    ``(".venv/bin/pulumi-nuon", "or `source .venv/bin/activate` first, then plain `pulumi-nuon`")`` after
-    `make demo`, or ``("pulumi-nuon", None)`` when the script on PATH is this one. What the CLI prints for the
-    user to paste starts with it."""
-    import os
-    import shutil
-    from pathlib import Path
-
-    bin_dir = Path(sys.executable).parent  # not resolved: a venv's python is a symlink out of the venv
-    script = bin_dir / _PROG
-    if not script.is_file():
-        return f"{sys.executable} -m pulumi_nuon", None
-    found = shutil.which(_PROG)
-    if found is not None and os.path.samefile(found, script):
-        return _PROG, None
-
-    def shown(path: Path) -> str:
-        try:
-            return str(path.relative_to(Path.cwd()))
-        except ValueError:
-            return str(path)
-
-    activate = bin_dir / "activate"
-    note = f"or `source {shown(activate)}` first, then plain `{_PROG}`" if activate.is_file() else None
-    return shown(script), note
 
 
 def _cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:

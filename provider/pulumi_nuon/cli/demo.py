@@ -170,7 +170,7 @@ _NEXT_AFTER_SUCCESS = [
 def _try_next(say: Any, commands: Sequence[tuple[str, str]]) -> None:
     """The next commands, as the user can paste them from where they are (the venv's script when it is not on
     PATH, as after `make demo`)."""
-    from pulumi_nuon.cli.commands import how_to_run
+    from pulumi_nuon.cli.invocation import how_to_run
 
     command, note = how_to_run()
     say()
