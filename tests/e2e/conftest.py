@@ -5,6 +5,7 @@ A missing CLI fails these tests rather than skipping them: `make e2e` builds it 
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -16,11 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+from pulumi_nuon._version import __version__
 from tests.conftest import CANARY_TOKEN, ORG_ID, Org, new_org
 from tests.e2e.differential import SCENARIOS, Difference, Run, Scenario
 from tests.e2e.realcli import (
     EXAMPLES,
+    REPO,
     STATE,
     Project,
     go_driver,
@@ -28,6 +32,7 @@ from tests.e2e.realcli import (
     node_driver,
     offline_env,
     python_driver,
+    run,
 )
 
 # The wall time of every operation, by example: printed at the end of the run and kept in results.json. Rows travel
@@ -176,6 +181,55 @@ def example_venv(state: Path) -> Path:
     return venv
 
 
+@pytest.fixture(scope="session")
+def plugin_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`make plugin-archive`'s archive (tools/plugin_archive.py), built once per run. `make e2e` runs two pytest-xdist
+    workers, each a process with its own session: the first to take the lock builds the archive into the folder both
+    share (the run's temporary root), the other waits and takes that file."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's root, above each worker's own folder
+    with (shared / "plugin-archive.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        made = shared / "plugin-archive.path"
+        if not made.exists():
+            built = subprocess.run(
+                [sys.executable, str(REPO / "tools" / "plugin_archive.py"), str(shared / "plugin-archive")],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=True,
+            )
+            made.write_text(built.stdout.strip())
+        archive = Path(made.read_text())
+    assert archive.name == f"pulumi-resource-nuon-v{__version__}.tar.gz", archive
+    return archive
+
+
+@pytest.fixture(scope="session")
+def installed_plugin(cli_bin: Path, state: Path, plugin_archive: Path) -> Path:
+    """The archive installed as users install it, once per worker: `pulumi plugin install resource nuon <version>
+    --file <archive>`, into a PULUMI_HOME of its own (`state/plugin-home`; each worker has its own `state`). The other
+    tests keep theirs (`state/home`), where no `nuon` is installed: their programs get the plugin by path, and one
+    checks that a functions-only program installs none. Returns the installed plugin's folder."""
+    env = offline_env(cli_bin, state)
+    env["PULUMI_HOME"] = str(state / PLUGIN_HOME)
+    pulumi = str(cli_bin / "pulumi")
+    installed = run(
+        [pulumi, "plugin", "install", "resource", "nuon", __version__, "--file", str(plugin_archive)],
+        cwd=state,
+        env=env,
+        timeout=120,
+    ).ok()
+    record("plugin archive", "pulumi plugin install --file", installed.seconds, "ok")
+    folder = state / PLUGIN_HOME / "plugins" / f"resource-nuon-v{__version__}"
+    assert os.access(folder / "pulumi-resource-nuon", os.X_OK), installed.output
+    return folder
+
+
+PLUGIN_HOME = "plugin-home"
+
+
 @pytest.fixture
 def org() -> Iterator[Org]:
     """The shared simulated org on 127.0.0.1: each poll of a latest deploy moves simulated time on by 10 s."""
@@ -190,11 +244,20 @@ def nuon_config(org: Org) -> tuple[dict[str, str], dict[str, str]]:
 
 
 @pytest.fixture
-def project(cli_bin: Path, state: Path, example_venv: Path) -> Iterator[Callable[..., Project]]:
-    """`project("gated-rollout")`: the example folder driven through the real CLI (its stacks removed afterwards)."""
-    made: list[tuple[Project, list[str]]] = []
+def project(
+    cli_bin: Path, state: Path, example_venv: Path, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Project]]:
+    """`project("gated-rollout")`: the example folder driven through the real CLI (its stacks removed afterwards).
 
-    def make(name: str, folder: Path | None = None) -> Project:
+    `project("typescript-gate", installed_plugin=True)`: the example on the plugin installed from the archive, as a
+    user who installed it runs it: a copy of the folder whose `Pulumi.yaml` has no `plugins` section (the example's
+    own points at this checkout's `provider/`), PULUMI_HOME the one the archive was installed into, and ambient
+    plugins ignored (the venv on PATH holds pip's `pulumi-resource-nuon`, which the engine would otherwise prefer).
+    The engine then finds `nuon` by the name and version the SDK asks for. Its engine log is on
+    (`Project.plugins_launched` says which plugin ran)."""
+    made: list[Project] = []
+
+    def make(name: str, folder: Path | None = None, *, installed_plugin: bool = False) -> Project:
         folder = folder or EXAMPLES / name
         runtime = _runtime(folder)
         if runtime == "go":
@@ -203,19 +266,38 @@ def project(cli_bin: Path, state: Path, example_venv: Path) -> Iterator[Callable
             driver = {"python": python_driver(example_venv), "nodejs": node_driver(), "yaml": None}[runtime]
         path_first = [example_venv / "bin"]  # python3 for the dynamic-provider host, pulumi-resource-nuon for YAML
         env = offline_env(cli_bin, state, path_first=path_first)
-        made.append((Project(folder, env, driver), []))
-        return made[-1][0]
+        if installed_plugin:
+            request.getfixturevalue("installed_plugin")
+            folder = _without_plugin_path(folder, state / "programs" / f"{name}-{uuid.uuid4().hex[:8]}")
+            env.update(PULUMI_HOME=str(state / PLUGIN_HOME), PULUMI_IGNORE_AMBIENT_PLUGINS="true")
+        made.append(Project(folder, env, driver))
+        if installed_plugin:
+            made[-1].engine_logging(state / "logs" / folder.name)
+        return made[-1]
 
     yield make
     # Only the stacks this test made: another worker may be running a stack in the same example folder.
-    for proj, _ in made:
+    for proj in made:
         for stack in proj.stacks:
             proj.remove(stack)
 
 
-def _runtime(folder: Path) -> str:
-    import yaml
+def _without_plugin_path(example: Path, copy: Path) -> Path:
+    """A copy of the example's folder whose Pulumi.yaml has no `plugins` section; its node_modules (if any) linked,
+    not copied, so the program loads the example's own packages. Stack settings files are not copied."""
+    shutil.copytree(
+        example, copy, symlinks=True, ignore=shutil.ignore_patterns("node_modules", "Pulumi.*.yaml", "__pycache__")
+    )
+    if (example / "node_modules").is_dir():
+        (copy / "node_modules").symlink_to(example / "node_modules", target_is_directory=True)
+    project = yaml.safe_load((example / "Pulumi.yaml").read_text())
+    assert "plugins" in project, f"{example.name}/Pulumi.yaml names no plugin path: use the example as it is"
+    del project["plugins"]
+    (copy / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
+    return copy
 
+
+def _runtime(folder: Path) -> str:
     runtime = yaml.safe_load((folder / "Pulumi.yaml").read_text())["runtime"]
     return str(runtime["name"] if isinstance(runtime, dict) else runtime)
 

@@ -26,6 +26,7 @@ from pulumi_nuon.testing import pulumi_cli
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
+PLUGIN_DIR = REPO / "provider"  # the plugin directory the examples' plugins.providers name
 TOOL = REPO / "tools" / "pulumi-cli"
 STATE = REPO / ".pulumi-nuon-state" / "e2e"
 PASSPHRASE = "e2e-passphrase-not-a-secret"
@@ -126,6 +127,20 @@ class Project:
     env: dict[str, str]
     driver: list[str] | None  # None: the CLI runs the program through the project's own language host
     stacks: list[str] = field(default_factory=list)  # made by init(): the ones to remove afterwards
+    engine_log: Path | None = None  # where the CLI writes its log (`engine_logging`), if it does
+
+    def engine_logging(self, folder: Path) -> None:
+        """Have each operation (`op`) write the CLI's log at verbosity 9 into `folder`: PULUMI_OPTION_VERBOSE is `-v`,
+        and without --logtostderr the CLI writes `pulumi.<host>.<user>.log.INFO.<time>.<pid>` into TMPDIR (and
+        prints where, which is why the other commands, whose output is parsed, do not log)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        self.engine_log = folder
+
+    def plugins_launched(self, name: str) -> list[PluginLaunch]:
+        """Every start of the resource plugin `name` in the engine's log, in order: the executable the engine ran and
+        the version it asked for when it looked the plugin up (None: it named no version, or was given a path)."""
+        assert self.engine_log is not None, "engine_logging() first"
+        return engine_plugin_launches(self.engine_log, name)
 
     def cli(self, *args: str, timeout: float = 300) -> Run:
         return run([self.env_pulumi(), *args], cwd=self.folder, env=self.env, timeout=timeout)
@@ -143,12 +158,15 @@ class Project:
 
     def op(self, stack: str, op: str, *flags: str, timeout: float = 300) -> Run:
         """preview, up, refresh or destroy, as `pulumi <op>` (YAML) or the driver's equivalent."""
+        env = self.env
+        if self.engine_log is not None:
+            env = {**env, "PULUMI_OPTION_VERBOSE": "9", "TMPDIR": str(self.engine_log)}
         if self.driver is None:
             extra = {"preview": [], "up": ["--yes", "--skip-preview"], "refresh": ["--yes", "--skip-preview"]}
             extra["destroy"] = ["--yes", "--skip-preview"]
-            outcome = self.cli(op, "--stack", stack, "--non-interactive", *extra[op], *flags, timeout=timeout)
-            return outcome
-        return run([*self.driver, str(self.folder), stack, op, *flags], cwd=self.folder, env=self.env, timeout=timeout)
+            args = [self.env_pulumi(), op, "--stack", stack, "--non-interactive", *extra[op], *flags]
+            return run(args, cwd=self.folder, env=env, timeout=timeout)
+        return run([*self.driver, str(self.folder), stack, op, *flags], cwd=self.folder, env=env, timeout=timeout)
 
     def outputs(self, stack: str, *, show_secrets: bool = False) -> dict[str, Any]:
         args = ["stack", "output", "--json", "--stack", stack] + (["--show-secrets"] if show_secrets else [])
@@ -158,6 +176,41 @@ class Project:
         """Remove the stack (forcing: a failed test may leave resources) and its settings file in the folder."""
         self.cli("stack", "rm", stack, "--yes", "--force", "--non-interactive")
         (self.folder / f"Pulumi.{stack}.yaml").unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class PluginLaunch:
+    """One start of a resource plugin, from the CLI's log: the executable the engine ran, and how it found it."""
+
+    executable: Path
+    found: str  # "installed" (PULUMI_HOME's plugins), "ambient" (PATH), "bundled", "given" (plugins.providers)
+    version: str | None  # the version it looked up (the one the SDK asks for), None when it went by a given path
+
+
+# The CLI's log lines (JSON, one a line, the text in "msg"): how the engine found a plugin (GetPluginPath, logged
+# only when it searches: a plugins.providers path is taken as given), then the start of the executable.
+_LOOKUP = re.compile(r"GetPluginPath\(resource, (?P<name>[^,]+), (?P<version>[^,]+), [^)]*\): (?P<how>found .*)")
+_LAUNCH = re.compile(r"newPlugin\(\): Launching plugin '(?P<name>[^' ]+) \(resource\)' from '(?P<bin>[^']+)'")
+
+
+def engine_plugin_launches(folder: Path, name: str) -> list[PluginLaunch]:
+    """The starts of resource plugin `name` in the CLI's logs in `folder`, each with the lookup before it."""
+    launches: list[PluginLaunch] = []
+    for log in sorted(folder.glob("pulumi.*.log.INFO.*")):
+        found, version = "given", None
+        for line in log.read_text(errors="replace").splitlines():
+            try:
+                message = str(json.loads(line).get("msg", ""))
+            except ValueError:
+                continue
+            if (lookup := _LOOKUP.fullmatch(message)) and lookup["name"] == name:
+                how = lookup["how"]
+                found = "installed" if "in cache" in how else "ambient" if "on $PATH" in how else "bundled"
+                version = None if lookup["version"] == "<nil>" else lookup["version"]
+            elif (launch := _LAUNCH.match(message)) and launch["name"] == name:
+                launches.append(PluginLaunch(Path(launch["bin"]), found, version))
+                found, version = "given", None
+    return launches
 
 
 def python_driver(venv: Path) -> list[str]:

@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
+from pulumi_nuon._version import __version__
 from tests.conftest import CANARY_TOKEN, Org
-from tests.e2e.conftest import FAST, FAST_YAML, new_stack, nuon_config, record
-from tests.e2e.realcli import EXAMPLES, Project
+from tests.e2e.conftest import FAST, FAST_YAML, PLUGIN_HOME, new_stack, nuon_config, record
+from tests.e2e.realcli import EXAMPLES, PLUGIN_DIR, PluginLaunch, Project
 
 ProjectFactory = Callable[..., Project]
 
@@ -48,9 +49,16 @@ EXPECTED: dict[str, dict[str, Any]] = {
 }
 
 
+# The programs on a generated SDK run on the plugin installed from the archive (conftest.installed_plugin), found by
+# the name and version the SDK asks for; the others as their folder says (YAML: plugins.providers, a path).
+ON_THE_INSTALLED_PLUGIN = {"typescript-gate", "go-gate"}
+
+
 @pytest.mark.parametrize("name", list(EXPECTED))
-def test_example_lifecycle(name: str, org: Org, project: ProjectFactory, state: Path) -> None:
-    proj = project(name)
+def test_example_lifecycle(
+    name: str, org: Org, project: ProjectFactory, state: Path, request: pytest.FixtureRequest
+) -> None:
+    proj = project(name, installed_plugin=name in ON_THE_INSTALLED_PLUGIN)
     stack = new_stack()
     plain, secret, paths = _config(name, org)
     proj.init(stack, plain, secret)
@@ -80,9 +88,9 @@ def test_example_lifecycle(name: str, org: Org, project: ProjectFactory, state: 
 
     exported = proj.cli("stack", "export", "--stack", stack).ok()
     assert CANARY_TOKEN not in exported.output, "the token is in the checkpoint"
-    files = [p for folder in ("backend", "home") for p in (state / folder).rglob("*") if p.is_file()]
-    stored = [p for p in files if CANARY_TOKEN.encode() in p.read_bytes()]
-    assert files and not stored, f"the token is in {stored}"  # checkpoints, history, backups; PULUMI_HOME
+    files = [p for folder in ("backend", "home", PLUGIN_HOME, "logs") for p in (state / folder).rglob("*")]
+    stored = [p for p in files if p.is_file() and CANARY_TOKEN.encode() in p.read_bytes()]
+    assert files and not stored, f"the token is in {stored}"  # checkpoints, history, backups; homes; CLI logs
     assert CANARY_TOKEN not in (proj.folder / f"Pulumi.{stack}.yaml").read_text()  # encrypted by the passphrase
     for run in (preview, up, again, refresh):
         assert CANARY_TOKEN not in run.output
@@ -91,6 +99,31 @@ def test_example_lifecycle(name: str, org: Org, project: ProjectFactory, state: 
     record(name, "destroy", destroy.seconds, _changes(destroy.changes))
     assert "delete" in destroy.changes, destroy.output
     assert CANARY_TOKEN not in destroy.output
+
+    if name in ON_THE_INSTALLED_PLUGIN:
+        # Every start of `nuon` (one per operation) was the installed copy, looked up by the SDK's version.
+        installed = request.getfixturevalue("installed_plugin")
+        launches = proj.plugins_launched("nuon")
+        assert len(launches) >= 5, launches
+        assert set(launches) == {PluginLaunch(installed / "pulumi-resource-nuon", "installed", __version__)}, launches
+
+
+@pytest.mark.parametrize("name", sorted(ON_THE_INSTALLED_PLUGIN))
+def test_sdk_example_as_its_readme_says_on_the_plugin_path(
+    name: str, org: Org, project: ProjectFactory, tmp_path: Path
+) -> None:
+    """The folder as it is: its Pulumi.yaml's plugins.providers path (`../../provider`) is what the engine runs,
+    though ambient plugins are allowed (the venv's pip plugin is on PATH). A preview starts the plugin, configures
+    it and reads the functions; the whole lifecycle runs on the installed plugin above."""
+    proj = project(name)
+    proj.engine_logging(tmp_path / "log")
+    stack = new_stack()
+    plain, secret, _ = _config(name, org)
+    proj.init(stack, plain, secret)
+    preview = proj.op(stack, "preview").ok()
+    record(name, "preview (plugin by path)", preview.seconds, _changes(preview.changes) or "ok")
+    assert "create" in preview.changes, preview.output
+    assert set(proj.plugins_launched("nuon")) == {PluginLaunch(PLUGIN_DIR / "pulumi-resource-nuon", "given", None)}
 
 
 def _changes(changes: dict[str, int]) -> str:

@@ -17,7 +17,7 @@ import yaml
 from pulumi_nuon._version import __version__
 from tests.conftest import CANARY_TOKEN, Org
 from tests.e2e.conftest import new_stack, nuon_config, record
-from tests.e2e.realcli import REPO, Project
+from tests.e2e.realcli import REPO, PluginLaunch, Project
 
 ProjectFactory = Callable[..., Project]
 GOOS = {"linux": "linux", "darwin": "darwin"}
@@ -25,18 +25,11 @@ GOARCH = {"x86_64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
 
 
 def test_the_archive_installs_with_pulumi_plugin_install_and_runs(
-    org: Org, project: ProjectFactory, tmp_path: Path
+    org: Org, project: ProjectFactory, tmp_path: Path, plugin_archive: Path
 ) -> None:
-    built = subprocess.run(
-        [sys.executable, str(REPO / "tools" / "plugin_archive.py"), str(tmp_path / "dist")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    archive = Path(built.stdout.strip())
-    assert archive.name == f"pulumi-resource-nuon-v{__version__}.tar.gz"
-
+    """Into a PULUMI_HOME of its own, with a YAML program that names no version either: the engine takes the
+    newest `nuon` installed. (The TypeScript, Go and Python-SDK programs run on conftest.installed_plugin, the same
+    archive, looked up by the version their SDK asks for: test_examples, test_python_sdk.)"""
     release = org.release(org.prod)
     folder = tmp_path / "archive-program"
     folder.mkdir()
@@ -64,7 +57,7 @@ def test_the_archive_installs_with_pulumi_plugin_install_and_runs(
     # the engine would otherwise prefer as an "ambient" plugin: ignore it, so the archive's copy is what runs.
     proj.env["PULUMI_IGNORE_AMBIENT_PLUGINS"] = "true"
 
-    installed = proj.cli("plugin", "install", "resource", "nuon", __version__, "--file", str(archive)).ok()
+    installed = proj.cli("plugin", "install", "resource", "nuon", __version__, "--file", str(plugin_archive)).ok()
     record("plugin archive", "pulumi plugin install --file", installed.seconds, "ok")
     plugin_dir = home / "plugins" / f"resource-nuon-v{__version__}"
     assert os.access(plugin_dir / "pulumi-resource-nuon", os.X_OK)
@@ -73,11 +66,16 @@ def test_the_archive_installs_with_pulumi_plugin_install_and_runs(
 
     stack = new_stack()
     proj.init(stack, *nuon_config(org))
+    proj.engine_logging(tmp_path / "log")
     up = proj.op(stack, "up").ok()
     record("plugin archive", "up (plugin found by name)", up.seconds, "ok")
     assert proj.outputs(stack) == {"phase": "succeeded"}
     assert CANARY_TOKEN not in up.output
     proj.op(stack, "destroy").ok()
+    launches = proj.plugins_launched("nuon")
+    assert len(launches) >= 2 and set(launches) == {
+        PluginLaunch(plugin_dir / "pulumi-resource-nuon", "installed", None)
+    }, launches
 
 
 def test_the_engine_downloads_the_release_archive_from_a_plugin_server(project: ProjectFactory, tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from pulumi_nuon.native.schema import LANGUAGE, PACKAGE
 from tests.conftest import CANARY_TOKEN, Org
 from tests.e2e.conftest import FAST, new_stack, nuon_config, record
 from tests.e2e.pyhost import PluginDependency, pulumi_packages
-from tests.e2e.realcli import REPO, Project
+from tests.e2e.realcli import PLUGIN_DIR, REPO, PluginLaunch, Project
 
 ProjectFactory = Callable[..., Project]
 
@@ -71,13 +71,20 @@ def test_the_wheel_tells_the_python_host_which_plugin_it_needs(sdk_wheel: Path, 
         assert package.plugin_json is not None and "site-packages" in package.plugin_json.parts, package
 
 
-def test_a_python_program_on_the_generated_sdk(org: Org, project: ProjectFactory, sdk_venv: Path) -> None:
-    proj = project("python-sdk-gate")  # examples/python-sdk-gate
+def _config(org: Org) -> tuple[dict[str, str], dict[str, str]]:
     release = org.release(org.prod)
     plain, secret = nuon_config(org)
+    return {**plain, "componentId": org.app.id, "installId": org.prod.id, "buildId": release.build_id, **FAST}, secret
+
+
+def test_a_python_program_on_the_generated_sdk(
+    org: Org, project: ProjectFactory, sdk_venv: Path, installed_plugin: Path
+) -> None:
+    """examples/python-sdk-gate on the plugin installed from the archive (conftest.installed_plugin), found by the
+    name and version the SDK asks for: its Pulumi.yaml without the plugins.providers path."""
+    proj = project("python-sdk-gate", installed_plugin=True)
     stack = new_stack()
-    config = {**plain, "componentId": org.app.id, "installId": org.prod.id, "buildId": release.build_id, **FAST}
-    proj.init(stack, config, secret)
+    proj.init(stack, *_config(org))
 
     up = proj.op(stack, "up").ok()
     record("python on sdk/python", "up", up.seconds, ", ".join(f"{n} {k}" for k, n in sorted(up.changes.items())))
@@ -90,3 +97,23 @@ def test_a_python_program_on_the_generated_sdk(org: Org, project: ProjectFactory
     assert "delete" in destroy.changes, destroy.output
     for run in (up, again, destroy):
         assert CANARY_TOKEN not in run.output
+    launches = proj.plugins_launched(PACKAGE)
+    assert len(launches) >= 3, launches
+    assert set(launches) == {PluginLaunch(installed_plugin / "pulumi-resource-nuon", "installed", __version__)}, (
+        launches
+    )
+
+
+def test_the_python_sdk_example_as_its_readme_says_on_the_plugin_path(
+    org: Org, project: ProjectFactory, sdk_venv: Path, tmp_path: Path
+) -> None:
+    """The folder as it is: the engine runs its plugins.providers path (`../../provider`), though the venv's pip
+    plugin is on PATH. A preview starts the plugin, configures it and reads the function."""
+    proj = project("python-sdk-gate")
+    proj.engine_logging(tmp_path / "log")
+    stack = new_stack()
+    proj.init(stack, *_config(org))
+    preview = proj.op(stack, "preview").ok()
+    record("python on sdk/python", "preview (plugin by path)", preview.seconds, "ok")
+    assert "create" in preview.changes, preview.output
+    assert set(proj.plugins_launched(PACKAGE)) == {PluginLaunch(PLUGIN_DIR / "pulumi-resource-nuon", "given", None)}

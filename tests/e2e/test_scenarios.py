@@ -18,10 +18,9 @@ from pulumi_nuon.testing.simulator import Timeline
 from tests.conftest import CANARY_TOKEN, Org
 from tests.e2e.conftest import FAST, FAST_YAML, new_stack, nuon_config, record
 from tests.e2e.pyhost import pulumi_packages
-from tests.e2e.realcli import REPO, Project
+from tests.e2e.realcli import PLUGIN_DIR, Project
 
 ProjectFactory = Callable[..., Project]
-PLUGIN_DIR = REPO / "provider"
 
 
 def _gate_config(org: Org, build_id: str, name: str) -> tuple[dict[str, str], dict[str, str]]:
