@@ -45,7 +45,7 @@ def requirements() -> bytes:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     lines = [
         "# The nuon plugin's dependencies (pyproject.toml's); its own code is in pulumi_nuon/ beside this file.",
-        "# Pulumi, or you, installs them into ./venv: python3 -m venv venv && venv/bin/pip install -r requirements.txt",
+        "# You install them into ./venv: python3 -m venv venv && venv/bin/pip install -r requirements.txt",
         *project["dependencies"],
     ]
     return ("\n".join(lines) + "\n").encode()
