@@ -19,7 +19,7 @@ FLOOR_STAMP := $(FLOOR_VENV)/.installed
 FLOOR_TESTS := tests/unit tests/simulator tests/layout tests/cli/test_cli.py tests/functions/test_functions.py \
 	tests/reliability/test_spec_fuzz.py tests/native/test_protocol.py tests/native/test_sdk.py
 
-.PHONY: differential demo test test-deps test-main test-floor test-floor-beside soak docs bench clean pulumi-cli e2e sdks sdkgen go-modules plugin-archive plugin-release sdk-wheel
+.PHONY: differential demo test test-deps test-main test-floor test-floor-beside soak docs bench clean pulumi-cli e2e sdks sdkgen go-modules java-deps plugin-archive plugin-release sdk-wheel
 
 # Bytecode: these machines set PYTHONDONTWRITEBYTECODE=1, under which every process a test run starts (pytest
 # workers, provider hosts, program processes, CLI runs: about 250) would compile this checkout's modules again, and
@@ -63,13 +63,24 @@ examples/typescript-gate/node_modules/.installed: $(SDK_NODEJS_BIN)
 sdks: $(STAMP)
 	@gen=$$(bash tools/sdkgen/build.sh | tail -n 1) && $$gen -schema provider/pulumi_nuon/native/schema.json -out sdk
 	@gen=$$(bash tools/sdkgen/build.sh dotnet | tail -n 1) && $$gen -schema provider/pulumi_nuon/native/schema.json -out sdk
+	@gen=$$(bash tools/sdkgen/build.sh java | tail -n 1) && $$gen -schema provider/pulumi_nuon/native/schema.json -out sdk
 	@$(MAKE) --no-print-directory $(SDK_NODEJS_BIN)
 
-# The generator's binary, built once and cached outside the checkout (tools/sdkgen/build.sh); without Go the step
+# The generators' binaries, built once and cached outside the checkout (tools/sdkgen/build.sh); without Go the step
 # only says so (tests/sdk then skip).
 sdkgen:
-	@if command -v go >/dev/null 2>&1; then bash tools/sdkgen/build.sh >/dev/null && bash tools/sdkgen/build.sh dotnet >/dev/null; else \
+	@if command -v go >/dev/null 2>&1; then bash tools/sdkgen/build.sh >/dev/null && bash tools/sdkgen/build.sh dotnet >/dev/null \
+		&& bash tools/sdkgen/build.sh java >/dev/null; else \
 		echo "go not found: tools/sdkgen is not built and tests/sdk will be skipped"; fi
+
+# What tests/sdk compile sdk/java against (tools/sdkgen/java/pom.xml: the com.pulumi:pulumi and other libraries
+# sdk/java/build.gradle declares, and Maven's plugins), fetched once into ~/.m2 so the test compiles offline (mvn -o);
+# without Maven the step only says so (the test then skips).
+JAVA_DEPS_STAMP := tools/sdkgen/java/target/.fetched
+java-deps: $(JAVA_DEPS_STAMP)
+$(JAVA_DEPS_STAMP): tools/sdkgen/java/pom.xml
+	@if command -v mvn >/dev/null 2>&1; then mvn -q -B -f tools/sdkgen/java/pom.xml dependency:go-offline \
+		&& mkdir -p $(@D) && touch $@; else echo "mvn not found: sdk/java will not be compiled by tests/sdk"; fi
 
 # The Go SDK, the Go example and make e2e's Go driver, built once into Go's caches: tests/sdk vet and build them
 # offline (GOPROXY=off) within pytest's time limit, so a new machine must have their modules fetched and Pulumi's Go
@@ -103,7 +114,7 @@ FLOOR_PYTEST := $(call PYCACHE,$(FLOOR_VENV)) $(FLOOR_VENV)/bin/python -m pytest
 
 # What make test needs built: the venvs, the TypeScript examples' node modules (and so the Node.js SDK's build),
 # tools/sdkgen (tests/sdk regenerate the SDKs with it and compare) and the Go modules tests/sdk build from.
-test-deps: $(STAMP) $(NODE_STAMPS) $(FLOOR_STAMP) sdkgen go-modules
+test-deps: $(STAMP) $(NODE_STAMPS) $(FLOOR_STAMP) sdkgen go-modules java-deps
 
 test: test-deps
 	$(BIN)/ruff check provider $(LOCALENGINE) tests examples
@@ -178,4 +189,4 @@ bench: $(STAMP)
 clean:
 	rm -rf .pulumi-nuon-state/e2e $(VENV) $(FLOOR_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis \
 		provider/*.egg-info $(LOCALENGINE)/src/*.egg-info bench-results.json $(TS_EXAMPLES:%=%/node_modules) \
-		sdk/nodejs/bin tools/sdkgen/nodejs/node_modules
+		sdk/nodejs/bin tools/sdkgen/nodejs/node_modules tools/sdkgen/java/target

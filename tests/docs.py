@@ -106,6 +106,7 @@ def render_registry_packages() -> str:
     module = GO_IMPORT_BASE.rpartition("/go/")[0]
     dotnet = f"{LANGUAGE['csharp']['rootNamespace']}.Nuon"  # the generator's namespace: root + the package's name
     wheel = f"dist/{python}-{__version__}-py3-none-any.whl"
+    java = LANGUAGE["java"]["basePackage"]  # the Maven group; the artifact is the package's name
     rows = [
         (
             "TypeScript / JavaScript",
@@ -137,7 +138,13 @@ def render_registry_packages() -> str:
             f"`dotnet add reference /path/to/pulumi-nuon/sdk/dotnet/{dotnet}.csproj`",
             f'`new {dotnet}.DeployGate("gate", new() {{ ... }})`',
         ),
-        ("Java", 'none: its generator cannot be built here (docs/sdks.md, "C# and Java")', "—", "—"),
+        (
+            "Java (compiled here, not run)",
+            f"`{java}:nuon` ([`sdk/java`](../../sdk/java))",
+            "`gradle publishToMavenLocal` in `sdk/java` (not run here: these machines have no Gradle), then "
+            f"depend on `{java}:nuon:{__version__}`",
+            f"`import {java}.nuon.DeployGate;`",
+        ),
         (
             "YAML",
             "none: YAML reads the types from the plugin's schema",

@@ -2,17 +2,20 @@
 
 sdk/nodejs, sdk/python and sdk/go are written by tools/sdkgen (`make sdks`): Pulumi's code generators at the CLI's
 version, called as the language hosts call them for `pulumi package gen-sdk` (docs/sdks.md says why not through
-the CLI); sdk/dotnet by tools/sdkgen/dotnet, Pulumi's C# generator at v3.228.0, the last release that has it. These
-tests regenerate them from the committed schema and compare, then compile each: tsc for the TypeScript, `go vet`
-and `go build` for Go, mypy for Python (C# is not compiled: there is no .NET SDK on these machines). The TypeScript
+the CLI); sdk/dotnet by tools/sdkgen/dotnet, Pulumi's C# generator at v3.228.0, the last release that has it;
+sdk/java by tools/sdkgen/java, pulumi-java's generator at v1.22.0. These tests regenerate them from the committed
+schema and compare, then compile each: tsc for the TypeScript, `go vet` and `go build` for Go, mypy for Python,
+javac (through Maven, offline) for Java (C# is not compiled: there is no .NET SDK on these machines). The TypeScript
 gate example runs on the Node.js SDK (tests/native/test_examples.py type-checks it; tests/e2e runs it through the
 real CLI).
 """
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,8 +29,8 @@ from pulumi_nuon.native.schema import GO_IMPORT_BASE, LANGUAGE, SCHEMA_FILE, in_
 
 ROOT = Path(__file__).resolve().parents[2]
 SDK = ROOT / "sdk"
-LANGUAGES = ("nodejs", "python", "go", "dotnet")
-_GENERATOR = {"nodejs": "", "python": "", "go": "", "dotnet": "dotnet"}
+LANGUAGES = ("nodejs", "python", "go", "dotnet", "java")
+_GENERATOR = {"nodejs": "", "python": "", "go": "", "dotnet": "dotnet", "java": "java"}
 """The tools/sdkgen/build.sh argument of the generator that writes each language: "" is tools/sdkgen."""
 # What a build or a tool leaves in sdk/ that the generator does not write (all ignored by git).
 _NOT_GENERATED = {"bin", "node_modules", "__pycache__", ".mypy_cache"}
@@ -99,6 +102,12 @@ def test_every_sdk_has_its_own_name_and_the_plugin_version() -> None:
     csproj = SDK / "dotnet" / f"{LANGUAGE['csharp']['rootNamespace']}.Nuon.csproj"
     assert f"<Version>{__version__}</Version>" in csproj.read_text()
     assert not LANGUAGE["csharp"]["rootNamespace"].startswith("Pulumi.")
+    gradle = (SDK / "java" / "build.gradle").read_text()
+    assert f'? "{__version__}"' in gradle  # the version it builds as, and writes into plugin.json with name "nuon"
+    assert re.search(r'builder \{\s*resource true\s*name "nuon"\s*version resolvedVersion\s*\}', gradle), gradle
+    base = LANGUAGE["java"]["basePackage"]
+    assert f'group = "{base}"' in gradle
+    assert base != "com.pulumi" and not base.startswith("com.pulumi.")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -108,8 +117,10 @@ def test_every_input_and_output_has_its_doc_in_the_sdk(language: str) -> None:
     def words(text: str) -> str:  # comment markers and line breaks aside
         return " ".join(text.replace("//", " ").replace("*", " ").replace("#", " ").split())
 
-    sources = [
-        data.decode() for name, data in _files(SDK / language).items() if name.endswith((".ts", ".py", ".go", ".cs"))
+    sources = [  # Javadoc is HTML (the generator escapes `'` as &#39;): read as an IDE shows it
+        html.unescape(data.decode()) if name.endswith(".java") else data.decode()
+        for name, data in _files(SDK / language).items()
+        if name.endswith((".ts", ".py", ".go", ".cs", ".java"))
     ]
     text = words("\n".join(sources))
     missing = []
@@ -147,6 +158,46 @@ def test_the_go_sdk_and_its_programs_build_and_vet(module: str) -> None:
             [go, *args], cwd=ROOT / module, env=env, capture_output=True, text=True, timeout=900, check=False
         )
         assert done.returncode == 0, f"go {' '.join(args)} in {module}: {done.stdout}{done.stderr}"
+
+
+JAVA_BUILD = ROOT / "tools" / "sdkgen" / "java"
+"""Where sdk/java is compiled from: pom.xml, Maven's stand-in for the SDK's own Gradle build (no Gradle here)."""
+
+
+def _dependencies_of_the_java_sdk() -> tuple[list[str], list[str]]:
+    """(sdk/java/build.gradle's `implementation` libraries, pom.xml's dependencies), each as group:artifact:version."""
+    gradle = re.findall(r'^\s*implementation\("([^"]+)"\)', (SDK / "java" / "build.gradle").read_text(), re.M)
+    pom = re.findall(
+        r"<dependency>\s*<groupId>([^<]+)</groupId>\s*<artifactId>([^<]+)</artifactId>\s*<version>([^<]+)</version>",
+        (JAVA_BUILD / "pom.xml").read_text(),
+    )
+    return sorted(gradle), sorted(":".join(dependency) for dependency in pom)
+
+
+def test_the_java_compile_check_uses_the_sdks_own_dependencies() -> None:
+    """pom.xml compiles sdk/java against what its build.gradle declares (com.pulumi:pulumi and two libraries)."""
+    gradle, pom = _dependencies_of_the_java_sdk()
+    assert any(name.startswith("com.pulumi:pulumi:") for name in gradle), gradle
+    assert gradle == pom, "tools/sdkgen/java/pom.xml's dependencies differ from sdk/java/build.gradle's"
+
+
+def test_the_java_sdk_compiles(tmp_path: Path) -> None:
+    """javac (Java 17, --release 11 as build.gradle's toolchain says) over sdk/java, through Maven, offline: `make
+    test-deps` fetched the libraries (make java-deps)."""
+    mvn = shutil.which("mvn")
+    if mvn is None or shutil.which("javac") is None:
+        pytest.skip("mvn or javac is not installed: sdk/java cannot be compiled (install Java 11+ and Maven)")
+    done = subprocess.run(
+        [mvn, "-q", "-B", "-o", "-f", str(JAVA_BUILD / "pom.xml"), "compile", f"-Dsdk.build={tmp_path}"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, f"{done.stdout}{done.stderr}\n(offline: run `make test-deps` first)"
+    classes = {p.relative_to(tmp_path / "classes").as_posix() for p in (tmp_path / "classes").rglob("*.class")}
+    base = LANGUAGE["java"]["basePackage"].replace(".", "/")
+    assert {f"{base}/nuon/DeployGate.class", f"{base}/nuon/NuonFunctions.class"} <= classes, sorted(classes)
 
 
 def test_the_python_sdk_type_checks(tmp_path: Path) -> None:

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds tools/sdkgen (Pulumi's code generators at the version go.mod pins, called as the language hosts call them:
-# main.go), or with `dotnet` tools/sdkgen/dotnet (the C# generator, its own module: dotnet/main.go says why), and
-# prints the path of the binary as the last line of its output.
+# main.go), or with `dotnet` tools/sdkgen/dotnet (the C# generator), or with `java` tools/sdkgen/java (the Java
+# generator), each its own module (its main.go says why), and prints the path of the binary as the last line of its
+# output.
 #
-#   tools/sdkgen/build.sh [dotnet]           build when missing or stale (cached), print the binary's path
-#   tools/sdkgen/build.sh --find [dotnet]    print the path only if a current build is cached; never build
+#   tools/sdkgen/build.sh [dotnet|java]           build when missing or stale (cached), print the binary's path
+#   tools/sdkgen/build.sh --find [dotnet|java]    print the path only if a current build is cached; never build
 #
 # Cached outside the checkout in ${PULUMI_NUON_CACHE:-~/.cache/pulumi-nuon}/sdkgen/<stamp>/<name>, the stamp being
 # a hash of the module's go.mod, go.sum and main.go: a cold build takes minutes (it compiles pkg/codegen and what it
@@ -20,8 +21,9 @@ for arg in "$@"; do
     case "$arg" in
     --find) mode=--find ;;
     dotnet) module=$here/dotnet name=sdkgen-dotnet ;;
+    java) module=$here/java name=sdkgen-java ;;
     *)
-        echo "usage: $0 [--find] [dotnet]" >&2
+        echo "usage: $0 [--find] [dotnet|java]" >&2
         exit 2
         ;;
     esac
