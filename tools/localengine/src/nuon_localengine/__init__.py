@@ -20,7 +20,7 @@ other package), in the engine's call order, keeping state between operations::
 It exists for pulumi-nuon's tests and `make demo`, because it is fast; the real Pulumi CLI is the reference.
 It is a distribution of its own (`nuon-localengine`, tools/localengine in the pulumi-nuon repository), not part of
 the `pulumi-nuon` package users install: it is generic (no Nuon logic), uses SDK internals and needs pulumi >= 3.256.
-The modules, each below the ones it imports (no cycle; tests/layout/test_engine_layout.py checks it, and that no
+The modules, each below the ones it imports (no cycle; tests/layout/test_sizes.py checks it, and that no
 class is over 300 lines and no module over 400):
 
 - `local_engine`: the class, a facade over `config_store` (config, secrets, stack references), `plugin_pool`
