@@ -22,7 +22,7 @@ from pulumi_nuon.core.errors import NuonError
 
 from .clock import Clock
 from .faults import Fault
-from .simulator import Simulator
+from .simulator import DEFAULT_ORG_ID, DEFAULT_TOKEN, Simulator
 from .timeline import Timeline
 
 __all__ = ["Scenario", "ScenarioError"]
@@ -181,8 +181,8 @@ class Scenario:
         try:
             epoch = datetime.fromisoformat(str(data["epoch"]).replace("Z", "+00:00")) if "epoch" in data else None
             sim = Simulator(
-                token=token or str(data.get("token", "sim-token")),
-                org_id=org_id or str(data.get("org_id", "org-sim")),
+                token=token or str(data.get("token", DEFAULT_TOKEN)),
+                org_id=org_id or str(data.get("org_id", DEFAULT_ORG_ID)),
                 seed=int(data.get("seed", 0)) if seed is None else seed,
                 clock=clock,
                 epoch=epoch,
