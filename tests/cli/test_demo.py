@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from pulumi_nuon.testing.simulator import APPLY_STATUSES
 
 SCRIPT = Path(sys.executable).parent / "pulumi-nuon"
@@ -21,8 +23,15 @@ def demo(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_demo_gate_waits_passes_and_second_up_changes_nothing() -> None:
-    done = demo("--speed", "20")  # the same story as `make demo`, 16 times faster
+@pytest.fixture(scope="module")
+def fast_demo() -> subprocess.CompletedProcess[str]:
+    """One run of the story `make demo` tells, 16 times faster, read by the tests below (a demo run costs ~3 s of
+    CPU: its own process, the programs and provider hosts it starts)."""
+    return demo("--speed", "20")
+
+
+def test_demo_gate_waits_passes_and_second_up_changes_nothing(fast_demo: subprocess.CompletedProcess[str]) -> None:
+    done = fast_demo
     out = done.stdout
     assert done.returncode == 0, out + done.stderr
     assert "Traceback" not in out + done.stderr
@@ -42,6 +51,18 @@ def test_demo_gate_waits_passes_and_second_up_changes_nothing() -> None:
     assert "What just happened" in out
 
 
+def test_the_demo_ends_with_commands_the_user_can_paste_where_they_are(
+    fast_demo: subprocess.CompletedProcess[str],
+) -> None:
+    """After `make demo` the venv is not on PATH: the next commands name its script (relative to where the demo
+    ran, when under it), and how to activate it."""
+    out = fast_demo.stdout
+    tail = out.split("Try next:")[1]
+    shown = SCRIPT.relative_to(Path.cwd()) if SCRIPT.is_relative_to(Path.cwd()) else SCRIPT
+    assert f"\n  {shown} demo --scenario failure " in tail and f"\n  {shown} simulate " in tail
+    assert f"`source {shown.parent / 'activate'}` first" in tail
+
+
 def test_demo_failure_scenario_fails_the_update_with_nuons_words() -> None:
     done = demo("--scenario", "failure", "--speed", "20")
     out = done.stdout
@@ -58,13 +79,3 @@ def test_the_demo_says_how_long_its_gate_waits_from_the_scenarios_own_deploy() -
 
     sim = Scenario.load("demo").build()
     assert sim.deploys("acme-prod", "web-app")[-1].timeline.duration == C.DEMO_DEPLOY_SECONDS
-
-
-def test_the_demo_ends_with_commands_the_user_can_paste_where_they_are(tmp_path: Path) -> None:
-    """After `make demo` the venv is not on PATH: the next commands name its script (relative to where the demo
-    ran, when under it), and how to activate it."""
-    out = demo("--speed", "20").stdout
-    tail = out.split("Try next:")[1]
-    shown = SCRIPT.relative_to(Path.cwd()) if SCRIPT.is_relative_to(Path.cwd()) else SCRIPT
-    assert f"\n  {shown} demo --scenario failure " in tail and f"\n  {shown} simulate " in tail
-    assert f"`source {shown.parent / 'activate'}` first" in tail
