@@ -123,8 +123,11 @@ test: test-deps
 	@$(MAKE) --no-print-directory -k -j2 test-main test-floor-beside; rc=$$?; \
 	echo "--- the floor run: the same tests at the declared floors ($(FLOOR_VENV), tests/constraints-floor.txt; make test-floor alone):"; cat $(FLOOR_LOG); exit $$rc
 
+# The run is CPU-bound, so LocalEngine does not start a Python program's next process ahead of its next operation
+# (NUON_LOCALENGINE_START_AHEAD=0): most were never used, each a Python process importing the Pulumi SDK for nothing
+# (docs/performance.md, "How long make test takes"); tests/engine checks the mechanism with it on.
 test-main: $(STAMP) $(NODE_STAMPS)
-	$(call PYCACHE,$(VENV)) $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
+	$(call PYCACHE,$(VENV)) NUON_LOCALENGINE_START_AHEAD=0 $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 test-floor-beside: $(FLOOR_STAMP)
 	@$(FLOOR_PYTEST) > $(FLOOR_LOG) 2>&1

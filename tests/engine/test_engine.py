@@ -17,10 +17,12 @@ import pulumi
 import pytest
 
 from nuon_localengine import UNKNOWN, EngineClosedError, EngineError, LocalEngine, SdkUnsupportedError, Secret
+from nuon_localengine.spares import START_AHEAD_ENV
 
 from .conftest import PROGRAMS, THING_PLUGIN
 from .throwaway_provider import Thing
 
+ROOT = Path(__file__).resolve().parents[2]
 STACK = "p-dev"  # the stack resource's name: <project>-<stack>
 
 MakeEngine = Callable[..., LocalEngine]
@@ -314,6 +316,28 @@ def test_program_directory_runs_like_the_language_host(make_engine: MakeEngine) 
         m for m in sys.modules if not m.startswith("localprovider")
     }
     assert engine.up().steps["local"] == "same"
+
+
+@pytest.mark.parametrize("ahead", [True, False])
+def test_a_python_programs_next_process_starts_ahead_unless_switched_off(
+    make_engine: MakeEngine, monkeypatch: pytest.MonkeyPatch, ahead: bool
+) -> None:
+    """On, the second `up` runs in the process the first one started for it (its imports done); off (as `make test`
+    runs), each operation starts its own when it begins."""
+    monkeypatch.setenv(START_AHEAD_ENV, "1" if ahead else "0")
+    engine = make_engine(PROGRAMS / "dirprog", config={"test:region": "eu", "test:token": Secret("s3cret")})
+    first = engine.up()
+    assert first.success, first.error
+    started_by_then = engine.started_pids
+    second = engine.up()
+    assert second.success, second.error
+    assert second.outputs["program_pid"] != first.outputs["program_pid"]
+    assert (second.outputs["program_pid"] in started_by_then) is ahead
+
+
+def test_make_test_switches_starting_ahead_off() -> None:
+    recipe = (ROOT / "Makefile").read_text().split("\ntest-main:")[1].split("\n\n")[0]
+    assert f" {START_AHEAD_ENV}=0 " in recipe, recipe
 
 
 def test_refresh_reads_drift_and_drops_gone_resources(make_engine: MakeEngine, store: Path) -> None:

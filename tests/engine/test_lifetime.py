@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from nuon_localengine.spares import START_AHEAD_ENV
+
 HERE = Path(__file__).parent
 MARK = "PULUMI_NUON_LIFETIME_TEST"
 ENDINGS = ["return", "exception", "systemexit", "sigterm", "sigkill"]
@@ -62,7 +64,8 @@ def _start_parent(ending: str, token: str, store: Path) -> subprocess.Popen[str]
     mode = "wait" if ending.startswith("sig") else ending
     return subprocess.Popen(
         [sys.executable, str(HERE / "lifetime_parent.py"), mode, str(store)],
-        env={**os.environ, MARK: token},
+        # the next operation's program process started ahead is one of the children that must end with the parent
+        env={**os.environ, MARK: token, START_AHEAD_ENV: "1"},
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

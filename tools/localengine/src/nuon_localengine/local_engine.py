@@ -101,7 +101,8 @@ class LocalEngine:
       secrets redacted rather than encrypted; default provider resources are not in `state` or `steps`;
     - plugin processes are kept across operations (the engine starts them per operation; `host_per_operation=True`
       does that), and for a Python program the dynamic-provider host and the next operation's program process are
-      started ahead (the latter has imported the SDK and the program's libraries when the operation begins);
+      started ahead (the latter has imported the SDK and the program's libraries when the operation begins; not
+      with `NUON_LOCALENGINE_START_AHEAD=0` in the environment, which `make test` sets: see `spares.START_AHEAD_ENV`);
     - no DiffConfig: a changed provider config restarts its plugin (the engine may replace the provider's
       resources); an explicit provider whose config is unknown in a preview is not started, its resources echo;
     - custom resources of a package with no plugin have their inputs echoed as outputs (id `<name>-id`) where the

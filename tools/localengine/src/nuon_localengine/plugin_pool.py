@@ -18,7 +18,7 @@ from .hosts import PluginProcess
 from .in_process import import_root
 from .project import Program, ProjectProgram, imported_libraries, load_project, python_base_env
 from .providers import Provider, ProviderRegistry, ProviderSetup, default_provider_inputs, default_provider_key
-from .spares import PythonSpare, keep_spare, reuse_spare
+from .spares import PythonSpare, keep_spare, reuse_spare, start_ahead
 
 __all__ = ["PluginPool"]
 
@@ -55,6 +55,7 @@ class PluginPool:
         self._host_pids: list[int] = []
         self._op_plugins: dict[int, tuple[PluginProcess, int, int]] = {}
         self._spare: tuple[tuple[Any, ...], PythonSpare] | None = None
+        self.start_ahead = start_ahead()
         self._modules_file: str | None = None
         self._preload: list[str] = []
         self.registry = ProviderRegistry(

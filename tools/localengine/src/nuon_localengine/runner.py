@@ -222,8 +222,9 @@ class ProgramRunner:
         spare: PythonSpare | None = None
         if project.runtime == "python":
             spare = self._pool.take_spare(project)
-            # The next operation's process starts now, so it has imported its libraries by the time it is needed.
-            self._pool.start_spare(project)
+            if self._pool.start_ahead:
+                # The next operation's process starts now, so it has imported its libraries by the time it is needed.
+                self._pool.start_spare(project)
         try:
             return run_project(
                 project,

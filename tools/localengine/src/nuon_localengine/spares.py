@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import os
 import subprocess
 import threading
 from collections.abc import Mapping, Sequence
@@ -20,11 +21,23 @@ from . import processes
 from .hosts import OutputPump
 from .project import ProjectProgram, python_base_env
 
-__all__ = ["PYTHON_EXEC", "READY_LINE", "PythonSpare", "keep_spare", "reuse_spare"]
+__all__ = ["PYTHON_EXEC", "READY_LINE", "START_AHEAD_ENV", "PythonSpare", "keep_spare", "reuse_spare", "start_ahead"]
 
 PYTHON_EXEC = Path(__file__).with_name("python_exec.py")
 """The script a Python program process runs (the language host's exec script, see `python_exec`)."""
 READY_LINE = b"pulumi-nuon-exec-ready\n"
+
+# Starting the next operation's process ahead hides its imports from a user waiting on an idle machine; when no
+# operation follows (the last one of a test, a destroy) that process was started for nothing. A CPU-bound run of
+# many engines (make test: four pytest workers on two cores) gains no time from it and pays for every unused one,
+# so it sets this to 0: each operation then starts its program process when it begins, as the language host does.
+START_AHEAD_ENV = "NUON_LOCALENGINE_START_AHEAD"
+
+
+def start_ahead() -> bool:
+    """Whether a `LocalEngine` made now starts each Python program's next process ahead (`START_AHEAD_ENV`,
+    default on)."""
+    return os.environ.get(START_AHEAD_ENV, "1") != "0"
 
 
 class PythonSpare:
