@@ -48,3 +48,5 @@ def test_any_other_difference_is_unexplained(difference: Difference) -> None:
 def test_timestamps_and_elapsed_seconds_are_normalised_and_nothing_else() -> None:
     text = "passed at 2026-12-03T07:37:42.715711Z after 12.5s; watched 4s, limit 0.3s; deploy dpl1s2 is active"
     assert normalise(text) == "passed at <time> after <n>s; watched <n>s, limit <n>s; deploy dpl1s2 is active"
+    raced = "statuses seen: executing; last API error: (cut short by the deadline) GET /v1/x answered 200 but\nnext"
+    assert normalise(raced) == "statuses seen: executing\nnext"
