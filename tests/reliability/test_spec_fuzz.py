@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pulumi_nuon.api import protocol
-from pulumi_nuon.api.models import ComponentRelease, InstallDeploy
+from pulumi_nuon.api.models import ComponentRelease, InstallDeploy, parse_releases, parse_releases_by_pydantic
 from pulumi_nuon.core.errors import ResponseValidationError
 from tests.conftest import CANARY_TOKEN, tally
 
@@ -207,3 +207,20 @@ def test_any_bytes_parse_or_raise_only_our_validation_error(payload: bytes) -> N
     for parse in (_deploy, _releases):
         with contextlib.suppress(ResponseValidationError):
             parse(payload)
+
+
+def _outcome(parse: Any, payload: bytes) -> tuple[str, Any]:
+    try:
+        releases = parse(payload)
+    except ValueError as err:  # pydantic's ValidationError is one
+        return "error", type(err).__name__
+    return "releases", [(r, r.model_dump(), r.model_fields_set) for r in releases]
+
+
+@FUZZ
+@given(RELEASES.map(lambda p: json.dumps(p).encode()) | _mutated(RELEASES))
+def test_msgspec_reads_every_page_as_pydantic_alone_does(payload: bytes) -> None:
+    """The fast path (msgspec into structs derived from the model, then pydantic) against pydantic alone: the
+    same releases, fields set and typed steps, or the same kind of failure."""
+    _count("msgspec against pydantic")
+    assert _outcome(parse_releases, payload) == _outcome(parse_releases_by_pydantic, payload)

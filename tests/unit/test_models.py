@@ -214,7 +214,7 @@ def test_a_payload_that_fits_never_takes_the_tolerant_path(monkeypatch: pytest.M
 def test_release_steps_are_built_on_first_read_and_dropped_there_when_they_do_not_fit() -> None:
     body = b'[{"id": "rel1", "release_steps": [{"id": "s1", "install_deploys": [7, {"id": "d"}]}, {"id": 5}, "x"]}]'
     (release,) = parse_releases(body)  # the steps are kept as sent: parsing the page cannot fail on them
-    assert release.release_steps_json == [{"id": "s1", "install_deploys": [7, {"id": "d"}]}, {"id": 5}, "x"]
+    assert release.release_steps_json == b'[{"id": "s1", "install_deploys": [7, {"id": "d"}]}, {"id": 5}, "x"]'
     steps = release.release_steps
     assert [s.id for s in steps or []] == ["s1"] and [d.id for d in (steps or [])[0].install_deploys or []] == ["d"]
     assert release.release_steps is steps  # built once
@@ -241,3 +241,98 @@ def test_a_release_whose_steps_were_read_equals_one_whose_were_not() -> None:
 def test_the_constructor_is_strict_it_builds_what_a_program_gives() -> None:
     with pytest.raises(ValidationError):
         InstallDeploy(id="dpl1", status="active", runner_jobs=[1])  # type: ignore[list-item]
+
+
+# --- a releases page read by msgspec into structs derived from the model, pydantic deciding what msgspec refuses ---
+
+
+def _same_answer(body: bytes) -> tuple[str, Any]:
+    """What parsing ``body`` gives — the releases with their typed steps dumped, or the error's type — through the
+    fast path and through pydantic alone; both must agree."""
+
+    def outcome(parse: Any) -> tuple[str, Any]:
+        try:
+            releases = parse(body)
+        except ValueError as err:  # pydantic's ValidationError is one
+            return "error", type(err).__name__
+        dumped = [(r.model_dump(), r.model_fields_set, r.release_steps) for r in releases]
+        return "releases", (releases, dumped)
+
+    fast, slow = outcome(parse_releases), outcome(models.parse_releases_by_pydantic)
+    assert fast == slow, body
+    return fast
+
+
+def test_the_wire_struct_is_the_model_by_wire_name_with_the_steps_kept_as_text() -> None:
+    import msgspec
+
+    struct = models.wire_struct(ComponentRelease, frozenset({"release_steps_json"}))
+    fields = msgspec.structs.fields(struct)
+    assert [f.name for f in fields] == list(ComponentRelease.model_fields)
+    assert {f.encode_name for f in fields} == _wire_names(ComponentRelease)
+    steps = {f.name: f.type for f in fields}.pop("release_steps_json")
+    assert steps is msgspec.Raw
+    assert all(f.type == ComponentRelease.model_fields[f.name].annotation for f in fields if f.type is not msgspec.Raw)
+
+
+def test_a_model_with_a_field_msgspec_cannot_check_has_no_wire_struct() -> None:
+    with pytest.raises(TypeError, match=r"InstallDeploy\.action_workflow_runs: .* has no msgspec wire type"):
+        models.wire_struct(InstallDeploy)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'[{"id": "rel1", "release_steps": [{"id": "s1"}]}, {"id": "rel2"}, {"id": "rel3", "release_steps": null}]',
+        b'[{"id": "rel1", "total_release_steps": 1.0}]',  # msgspec refuses a float for an int; pydantic takes 1.0
+        b'[{"id": "rel1", "total_release_steps": "7"}]',  # ... and a numeric string
+        b'[{"id": "rel1", "total_release_steps": 1.5}]',  # which pydantic refuses too
+        b'[{"id": "rel1", "total_release_steps": true}]',
+        b'[{"id": "rel1", "total_release_steps": 123456789012345678901234567890}]',  # past 64 bits
+        b'[{"id": 5}]',
+        b'[{"id": "rel1", "id": "rel2"}]',  # the last of a repeated key, as pydantic-core
+        b'[{"id": "rel1", "release_steps": [1], "release_steps": [{"id": "s2"}]}]',
+        b'[{"id": "rel1", "total_release_steps": NaN}]',  # not JSON, but pydantic-core reads it
+        b'[{"id": "rel1", "release_steps": [{"id": "s1", "delay": Infinity}]}]',
+        b'[{"id": "rel1", "release_steps": [1e400]}]',  # inf to pydantic-core
+        b'[{"id": "rel1", "release_steps": ["\xff"]}]',  # bad UTF-8 inside the kept text: not JSON
+        b'[{"id": "rel1", "release_steps": ["\\ud800"]}]',  # a lone surrogate
+        b'\xef\xbb\xbf[{"id": "rel1"}]',  # a byte order mark
+        b'[{"id": "rel1", "release_steps": [1 2]}]',
+        b'[{"id": "rel1", "release_steps": [{"id": "s\\u00e9", "status": "\\"a\\"\\n"}]}]',
+        b'[{"id": "rel\xc3\xa9"}]',
+        b'[{"id": "rel1"}] x',
+        b'[{"id": "rel1"},]',
+        b'{"id": "rel1"}',
+        b"[1]",
+        b"[]",
+        b"",
+    ],
+)
+def test_a_releases_page_reads_the_same_through_msgspec_as_through_pydantic(body: bytes) -> None:
+    _same_answer(body)
+
+
+def test_msgspec_reads_a_plain_page_and_leaves_what_it_refuses_to_pydantic() -> None:
+    assert models._release_values(b'[{"id": "rel1", "release_steps": [{"id": "s1"}]}]') == [
+        {"id": "rel1", "release_steps": b'[{"id": "s1"}]'}
+    ]
+    refused = (b'[{"id": "rel1", "total_release_steps": 1.0}]', b"[NaN]", b'[{"id": "\xff"}]', b'[{"x": ["\xff"]}]')
+    for body in refused:
+        assert models._release_values(body) is None, body
+
+
+def test_steps_nested_deeper_than_pydantic_core_reads_are_dropped_not_fatal() -> None:
+    """msgspec keeps steps nested beyond pydantic-core's limit as text (pydantic alone refused the whole page); on
+    first read they do not fit and are dropped, as any nested part that does not fit (at the pydantic floor, whose
+    parser is ``json.loads``, they are read, and the step goes for its ``delay`` that is no string)."""
+    deep = b"[" * 300 + b"]" * 300
+    (release,) = parse_releases(b'[{"id": "rel1", "release_steps": [{"id": "s1", "delay": ' + deep + b"}]}]")
+    assert release.id == "rel1" and not release.release_steps
+
+
+def test_steps_kept_as_text_equal_and_hash_as_the_same_steps_given_as_values() -> None:
+    (read,) = parse_releases(b'[{"id": "rel1", "release_steps": [ {"id" : "s1"} ]}]')
+    given = ComponentRelease(id="rel1", release_steps=[{"id": "s1"}])
+    assert isinstance(read.release_steps_json, bytes) and read == given and hash(read) == hash(given)
+    assert read != ComponentRelease(id="rel1", release_steps=[{"id": "s2"}])
