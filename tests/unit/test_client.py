@@ -85,6 +85,38 @@ def test_every_request_carries_both_auth_headers_and_a_user_agent(strict: list[S
     assert str(t.requests[0].url) == f"https://nuon.test{LATEST}"
 
 
+@pytest.mark.parametrize(
+    "api_url",
+    [
+        "https://nuon.test",
+        "https://nuon.test/",
+        "https://nuon.test/api/v0",
+        "http://127.0.0.1:8080/a/b/",
+        "https://NUON.test:443",
+    ],
+)
+@pytest.mark.parametrize("sync", [True, False])
+def test_a_request_goes_to_its_path_joined_to_the_api_url_as_httpx_joins_them(api_url: str, sync: bool) -> None:
+    seen: list[httpx.URL] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url)
+        return json_response(200, {"id": "dpl1", "status": "active"})
+
+    path = protocol.build_path(protocol.LATEST_DEPLOY_ROUTE, install_id="a:b+c", component_id=CMP)
+    expected = httpx.Client(base_url=api_url).build_request("GET", path).url
+    kwargs: dict[str, Any] = {"api_token": CANARY_TOKEN, "org_id": ORG_ID, "api_url": api_url}
+    for _ in range(2):  # the first read joins the URL, the second reads it from the client's cache
+        if sync:
+            NuonClient(transport=httpx.MockTransport(answer), **kwargs).get_latest_deploy("a:b+c", CMP)
+        else:
+            c = AsyncNuonClient(transport=httpx.MockTransport(answer), **kwargs)
+            asyncio.run(c.get_latest_deploy("a:b+c", CMP))
+    assert seen == [expected, expected] and str(expected).endswith(
+        "/installs/a%3Ab%2Bc/components/" + CMP + "/deploys/latest"
+    )
+
+
 def test_ids_are_url_quoted(strict: list[StrictTransport]) -> None:
     t = make_strict(strict, Expect("GET", "/v1/components/a:b+c/releases", page(0, 0, next_=False)))
     assert list(client(t).list_component_releases("a:b+c")) == []
