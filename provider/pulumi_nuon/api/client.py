@@ -81,9 +81,8 @@ class _LaneStream(httpx.AsyncByteStream):
         self._stream = stream
         self._release: Callable[[bool], None] | None = release
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._stream:
-            yield chunk
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._stream.__aiter__()  # the body's own iterator: no generator of ours between it and the reader
 
     async def aclose(self) -> None:
         closed = False

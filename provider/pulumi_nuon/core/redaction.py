@@ -266,6 +266,7 @@ class Redactor:
         self.short = len(secret) < C.MIN_REDACT_LENGTH
         self._canonical = canonical(secret) if secret and not self.short else ""
         self._fragments = _base64_fragments(secret.encode()) if secret and not self.short else []
+        self._fragment_bytes = tuple(f.encode() for f in self._fragments)
         self._short = (
             re.compile(r"(?<![A-Za-z0-9])" + re.escape(secret) + r"(?![A-Za-z0-9])") if secret and self.short else None
         )
@@ -314,7 +315,7 @@ class Redactor:
             return False
         if self.short:
             return self._raw in body
-        if self._raw in body or any(f.encode() in body for f in self._fragments):
+        if self._raw in body or any(f in body for f in self._fragment_bytes):
             return True
         squeezed = body.translate(_FOLD_BYTES, _JUNK_BYTES)
         if self._canonical_bytes is not None and self._canonical_bytes in squeezed:
