@@ -207,9 +207,12 @@ def test_the_java_sdk_compiles(tmp_path: Path) -> None:
     assert {f"{base}/nuon/DeployGate.class", f"{base}/nuon/NuonFunctions.class"} <= classes, sorted(classes)
 
 
-def test_the_python_sdk_type_checks(tmp_path: Path) -> None:
+def test_the_python_sdk_type_checks() -> None:
     """mypy (default strictness, Python 3.10 like the package) over the generated Python: only the generator's
-    known errors, each still there."""
+    known errors, each still there.
+
+    Its cache is kept in the venv, as `make test`'s own mypy keeps .mypy_cache: mypy re-checks what changed and
+    reports the same errors from a warm cache (2.3 s -> 0.2 s of CPU when nothing changed)."""
     package = SDK / "python" / LANGUAGE["python"]["packageName"]
     done = subprocess.run(
         [
@@ -221,7 +224,7 @@ def test_the_python_sdk_type_checks(tmp_path: Path) -> None:
             "--python-version",
             "3.10",
             "--cache-dir",
-            str(tmp_path / "mypy-cache"),
+            str(Path(sys.prefix) / "mypy-cache-sdk"),
             "--no-error-summary",
             "--hide-error-context",
             str(package.relative_to(ROOT)),
