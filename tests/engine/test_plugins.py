@@ -210,7 +210,11 @@ def test_an_explicit_provider_is_its_own_plugin_with_its_own_config(make_engine:
     explicit = next(r for r in up.state["resources"] if r["name"] == "explicit")
     us = next(r for r in up.state["resources"] if r["name"] == "us")
     assert explicit["provider"] == f"{us['urn']}::{us['id']}"
-    destroyed = engine.destroy()
+    # The state moves to another engine (export_stack, import_stack) with its provider reference: that engine
+    # deletes "explicit" through "us", in its own plugin.
+    other = make_engine(program, config=things_config(store), plugins={"testprov": THING_PLUGIN})
+    other.import_stack(engine.export_stack(show_secrets=True))
+    destroyed = other.destroy()
     assert destroyed.success, destroyed.error
     assert [s.name for s in destroyed.step_list].index("explicit") < [s.name for s in destroyed.step_list].index("us")
     assert stored(store) == {}

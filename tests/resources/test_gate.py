@@ -268,18 +268,12 @@ def test_a_fleet_gate_keeps_its_installs_once_in_state_and_the_program_reads_the
 
 
 def _store_outputs(engine: Any, name: str, outputs: dict[str, Any]) -> None:
-    """Put ``outputs`` into the state of resource ``name`` in place of the outputs it has, as `pulumi stack import`
-    of an edited export would. LocalEngine has no import: its runner's state is written here (in memory, in wire
-    form; these outputs hold no secret)."""
-    import dataclasses
-
-    from google.protobuf import struct_pb2
-
-    state = engine._runner.state
-    (urn,) = [urn for urn, res in state.items() if res.name == name]
-    struct = struct_pb2.Struct()
-    struct.update(outputs)
-    state[urn] = dataclasses.replace(state[urn], outputs=struct)
+    """Put ``outputs`` into the state of resource ``name`` in place of the outputs it has: `pulumi stack import` of
+    an edited `pulumi stack export`, through LocalEngine's own pair."""
+    deployment = engine.export_stack(show_secrets=True)
+    (resource,) = [r for r in deployment["deployment"]["resources"] if r["name"] == name]
+    resource["outputs"] = outputs
+    engine.import_stack(deployment)
 
 
 @pytest.mark.parametrize("form", ["0.2", "0.1.0"])

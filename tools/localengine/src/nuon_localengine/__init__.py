@@ -27,7 +27,8 @@ class is over 300 lines and no module over 400):
   (provider plugins and early-started program processes) and `runner` (the operations and the state);
 - `monitor`: the gRPC services; `steps`: an operation's entry point per RPC, over `operation` (the state its units
   share) and one unit each: `step_register`, `step_read`, `step_invoke`, `step_outputs`, `step_delete`,
-  `step_provider` (check/diff/create/update), `provider_access`; `resources`: the state's records;
+  `step_provider` (check/diff/create/update), `provider_access`; `resources`: the state's records; `deployment`:
+  the state exported and imported;
 - `providers` (which plugin serves a package; Configure), `hosts` (plugin processes), `processes` (child lifetime);
 - running programs: `context` (what a program runs under), `project` (reading a project), `program` (a project as
   a process), `spares` (processes started ahead), `in_process` (a callable), `python_exec` (the exec script);
@@ -37,7 +38,14 @@ class is over 300 lines and no module over 400):
 `LocalEngine`'s docstring lists what it models of the real engine and what it does not.
 """
 
-from .errors import EngineClosedError, EngineError, LocalEngineError, ProgramError, SdkUnsupportedError
+from .errors import (
+    EngineClosedError,
+    EngineError,
+    LocalEngineError,
+    ProgramError,
+    SdkUnsupportedError,
+    StateImportError,
+)
 from .local_engine import LocalEngine, Program, StackSource
 from .results import EngineResult, LogMessage, Secret, StepRecord
 from .sdk import MINIMUM_SDK, check_sdk, sdk_version
@@ -57,6 +65,7 @@ __all__ = [
     "SdkUnsupportedError",
     "Secret",
     "StackSource",
+    "StateImportError",
     "StepRecord",
     "check_sdk",
     "sdk_version",

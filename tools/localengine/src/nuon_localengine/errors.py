@@ -5,6 +5,7 @@
     ├── EngineClosedError       an operation on a closed engine, or a provider wanted outside one (also RuntimeError)
     ├── SdkUnsupportedError     the installed Pulumi SDK lacks an internal the engine relies on (also RuntimeError)
     ├── ProgramError            no program, or one that cannot be loaded or started (no Pulumi.yaml, no `node`, ...)
+    ├── StateImportError        `import_stack` was given a deployment it cannot take (also ValueError)
     ├── PluginStartError        a provider plugin did not start or did not print its port (also RuntimeError)
     ├── ProviderConfigError     a provider rejected its configuration (also RuntimeError)
     ├── ProviderUnavailable     no provider could be had for a step or an invoke (one of the two above, or an
@@ -33,6 +34,7 @@ __all__ = [
     "ProviderConfigError",
     "ProviderUnavailable",
     "SdkUnsupportedError",
+    "StateImportError",
     "StepFailed",
 ]
 
@@ -73,6 +75,10 @@ class SdkUnsupportedError(LocalEngineError, RuntimeError):
 
 class ProgramError(LocalEngineError):
     """The program cannot be run: none given, no project there, an unsupported runtime, no `node`."""
+
+
+class StateImportError(LocalEngineError, ValueError):
+    """`LocalEngine.import_stack` was given something that is not a deployment it can hold; the state is unchanged."""
 
 
 class PluginStartError(LocalEngineError, RuntimeError):

@@ -98,7 +98,8 @@ class LocalEngine:
     Not modeled (how the stand-in differs):
 
     - no CLI, backend, checkpoint or secrets provider: state lives in memory, `state` shows it as JSON with
-      secrets redacted rather than encrypted; default provider resources are not in `state` or `steps`;
+      secrets redacted rather than encrypted (`export_stack`/`import_stack` move it, plaintext secrets only);
+      default provider resources are not in `state` or `steps`;
     - plugin processes are kept across operations (the engine starts them per operation; `host_per_operation=True`
       does that), and for a Python program the dynamic-provider host and the next operation's program process are
       started ahead (the latter has imported the SDK and the program's libraries when the operation begins; not
@@ -191,6 +192,19 @@ class LocalEngine:
     def state(self) -> dict[str, Any]:
         """The current state as JSON-able data (secrets redacted), as in `EngineResult.state`."""
         return self._runner.state_json()
+
+    def export_stack(self, *, show_secrets: bool = False) -> dict[str, Any]:
+        """The state as a deployment, like `pulumi stack export` (see `deployment`): `{"version": 3, "deployment":
+        {"manifest": ..., "resources": [...]}}`, each resource as `state` lists it. Secrets are redacted unless
+        `show_secrets` (as `--show-secrets`): only such an export imports again."""
+        return self._runner.export_deployment(show_secrets=show_secrets)
+
+    def import_stack(self, deployment: Mapping[str, Any]) -> None:
+        """Replace the state with `deployment`'s, like `pulumi stack import`: what `export_stack(show_secrets=True)`
+        gave, edited or not, from this engine or another of the same project and stack. The whole deployment is
+        checked first: `StateImportError` says what is wrong and where, and leaves the state as it was. Not while
+        an operation runs; the next operation starts from the imported state."""
+        self._runner.import_deployment(deployment)
 
     @property
     def stack_outputs(self) -> dict[str, Any]:

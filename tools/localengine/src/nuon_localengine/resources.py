@@ -75,8 +75,9 @@ class ResourceState:
     provider: str = ""  # an explicit provider reference `<urn>::<id>`, or "" for the package's default provider
     timeouts: dict[str, float] = dataclasses.field(default_factory=dict)
 
-    def to_json(self) -> dict[str, Any]:
-        """The JSON-able form `LocalEngine.state` shows (secrets redacted)."""
+    def to_json(self, *, show_secrets: bool = False) -> dict[str, Any]:
+        """The JSON-able form `LocalEngine.state` shows (secrets redacted) and `export_stack` gives (with
+        `show_secrets`, secrets as plaintext), `deployment.resource_state` reads back."""
         out: dict[str, Any] = {
             "urn": self.urn,
             "type": self.type,
@@ -86,11 +87,13 @@ class ResourceState:
             "parent": self.parent,
             "dependencies": list(self.dependencies),
             "external": self.external,
-            "inputs": to_json(self.inputs),
-            "outputs": to_json(self.outputs),
+            "inputs": to_json(self.inputs, show_secrets=show_secrets),
+            "outputs": to_json(self.outputs, show_secrets=show_secrets),
         }
         if self.provider:
             out["provider"] = self.provider
+        if self.timeouts:
+            out["customTimeouts"] = dict(self.timeouts)
         return out
 
 

@@ -15,7 +15,8 @@ from google.protobuf import struct_pb2
 
 from .config_store import ConfigStore
 from .context import RunContext
-from .errors import EngineClosedError, ProgramError, StepFailed
+from .deployment import export_deployment, import_deployment
+from .errors import EngineClosedError, ProgramError, StateImportError, StepFailed
 from .in_process import run_callable
 from .monitor import EngineServer
 from .operation import InvokeHandler
@@ -70,6 +71,22 @@ class ProgramRunner:
             "stack": self._settings.stack,
             "resources": [res.to_json() for res in self.state.values()],
         }
+
+    def export_deployment(self, *, show_secrets: bool) -> dict[str, Any]:
+        with self._op_lock:
+            return export_deployment(list(self.state.values()), show_secrets=show_secrets)
+
+    def import_deployment(self, data: Any) -> None:
+        """Replace the state with the deployment's, once all of it is checked; not while an operation runs."""
+        state = import_deployment(data, project=self._settings.project, stack=self._settings.stack)
+        if not self._op_lock.acquire(blocking=False):
+            raise StateImportError("an operation is running: import the state before or after it, as the CLI would")
+        try:
+            if self.closed:
+                raise EngineClosedError("LocalEngine is closed")
+            self.state = state
+        finally:
+            self._op_lock.release()
 
     def stack_outputs_struct(self) -> struct_pb2.Struct | None:
         stack = next((r for r in self.state.values() if r.type == STACK_TYPE), None)

@@ -7,7 +7,8 @@ module converts
 - to what a provider receives: as is when it accepts secrets, else with the wrappers stripped and the top-level
   keys that held one remembered, so the engine marks the same keys secret in what comes back;
 - to plain Python values for results (secrets unwrapped, unknowns as the `UNKNOWN` object);
-- to JSON-able state (secrets redacted the way a checkpoint holds them, as ciphertext, never as plaintext).
+- to JSON-able state (secrets redacted the way a checkpoint holds them, as ciphertext, never as plaintext, unless
+  an export asks to show them).
 """
 
 from __future__ import annotations
@@ -181,13 +182,16 @@ def _redacted_secret(_: Any) -> dict[str, str]:
     return {SIG_KEY: SECRET_SIG, "ciphertext": _REDACTED}
 
 
-def to_json(struct: struct_pb2.Struct) -> dict[str, Any]:
-    """JSON-able values as a checkpoint holds them: secrets as a ciphertext object with the plaintext gone,
-    unknowns as the engine's unknown sentinel string."""
-    return {
-        key: _plain_value(value, on_secret=_redacted_secret, unknown=UNKNOWN_WIRE)
-        for key, value in struct.fields.items()
-    }
+def _plaintext_secret(value: Any) -> dict[str, str]:
+    return {SIG_KEY: SECRET_SIG, "plaintext": json.dumps(value)}
+
+
+def to_json(struct: struct_pb2.Struct, *, show_secrets: bool = False) -> dict[str, Any]:
+    """JSON-able values as a checkpoint holds them: secrets as a ciphertext object with the plaintext gone (or, with
+    `show_secrets`, as `pulumi stack export --show-secrets` shows them: the value's JSON as `plaintext`), unknowns as
+    the engine's unknown sentinel string."""
+    on_secret = _plaintext_secret if show_secrets else _redacted_secret
+    return {key: _plain_value(value, on_secret=on_secret, unknown=UNKNOWN_WIRE) for key, value in struct.fields.items()}
 
 
 def _json_default(value: Any) -> Any:
