@@ -188,7 +188,9 @@ def test_a_redacted_export_does_not_import(make_engine: MakeEngine) -> None:
         engine.import_stack(engine.export_stack())
 
 
-def test_no_import_while_an_operation_runs_or_after_close(make_engine: MakeEngine) -> None:
+def test_no_import_while_an_operation_runs_or_after_close_and_an_export_reads_the_last_state(
+    make_engine: MakeEngine,
+) -> None:
     engine, deployment = _exported(make_engine)
     inside = threading.Event()
     release = threading.Event()
@@ -204,6 +206,7 @@ def test_no_import_while_an_operation_runs_or_after_close(make_engine: MakeEngin
         assert inside.wait(30)
         with pytest.raises(StateImportError, match="an operation is running"):
             engine.import_stack(deployment)
+        assert engine.export_stack(show_secrets=True)["deployment"]["resources"] == _resources(deployment)
     finally:
         release.set()
         worker.join(30)

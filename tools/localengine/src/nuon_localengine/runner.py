@@ -73,8 +73,10 @@ class ProgramRunner:
         }
 
     def export_deployment(self, *, show_secrets: bool) -> dict[str, Any]:
-        with self._op_lock:
-            return export_deployment(list(self.state.values()), show_secrets=show_secrets)
+        """The state as the last operation left it, even while one runs (as `pulumi stack export` reads the last
+        checkpoint): up, preview and refresh replace `state` whole at their end, and the copy is one step under
+        the GIL, so a destroy deleting from it meanwhile is seen before or after a delete, never half-way."""
+        return export_deployment(list(self.state.copy().values()), show_secrets=show_secrets)
 
     def import_deployment(self, data: Any) -> None:
         """Replace the state with the deployment's, once all of it is checked; not while an operation runs."""
