@@ -325,7 +325,7 @@ def test_a_python_programs_next_process_starts_ahead_unless_switched_off(
     """On, the second `up` runs in the process the first one started for it (its imports done); off (as `make test`
     runs), each operation starts its own when it begins."""
     monkeypatch.setenv(START_AHEAD_ENV, "1" if ahead else "0")
-    engine = make_engine(PROGRAMS / "dirprog", config={"test:region": "eu", "test:token": Secret("s3cret")})
+    engine = make_engine(PROGRAMS / "pidprog")
     first = engine.up()
     assert first.success, first.error
     started_by_then = engine.started_pids
