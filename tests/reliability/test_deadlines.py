@@ -59,7 +59,10 @@ def test_wait_timeout_4_holds_against_silence_and_retry_after_3600(lab: Lab, mon
         runs = dict(zip(faults, results, strict=True))
     for name, (code, _, err, elapsed) in runs.items():
         assert code == 2, (name, code, err)
-        assert elapsed < 4 + 1, (name, elapsed)
+        # The bound is the deadline plus 2 s of scheduling: two waits in threads of a pytest worker that shares two
+        # cores with three others and the floor run (5.06 s seen at +1 s under make test). A wait that honoured
+        # Retry-After or the 120 s hang, the defect this guards, would take minutes.
+        assert elapsed < 4 + 2, (name, elapsed)
         assert "timed out after 4s" in err and "watched 4s" in err, (name, err)
         assert "no answer from Nuon yet" in err and "last API error" in err, (name, err)
         assert "not polled yet" not in err and "no deploy (404)" not in err, (name, err)
