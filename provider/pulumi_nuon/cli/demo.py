@@ -276,11 +276,9 @@ def _cli_error(error: Exception) -> str:
 def find_pulumi(given: str | None) -> Path | None:
     """The `pulumi` to run: the one in the folder given (`--pulumi-bin`, which `make demo` fills from
     tools/pulumi-cli/build.sh --find), else the one on PATH, else none."""
-    if given:
-        candidate = Path(given) / "pulumi"
-        return candidate if candidate.is_file() else None
-    found = shutil.which("pulumi")
-    return Path(found) if found else None
+    from pulumi_nuon.testing.pulumi_cli import pulumi_executable
+
+    return pulumi_executable(given)
 
 
 _REAL_CLI_HINT = (

@@ -9,10 +9,22 @@ secrets provider, no update check, no plugin acquisition, no registry lookup, no
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["offline_env"]
+__all__ = ["offline_env", "pulumi_executable"]
+
+
+def pulumi_executable(folder: str | os.PathLike[str] | None) -> Path | None:
+    """The `pulumi` executable in `folder` when one is given, else the one on PATH; None when there is none there.
+    The demo and `PulumiStack` both look the CLI up this way (each says in its own words what a miss means)."""
+    if folder:
+        candidate = Path(folder) / "pulumi"
+        return candidate if candidate.is_file() else None
+    found = shutil.which("pulumi")
+    return Path(found) if found else None
+
 
 _PROXIES = frozenset({"http_proxy", "https_proxy", "all_proxy", "no_proxy"})
 

@@ -31,7 +31,6 @@ which starts `python3` from PATH: this interpreter's folder is put first on it.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -45,7 +44,7 @@ from typing import Any
 from pulumi import automation as auto
 
 from pulumi_nuon.errors import ConfigurationError
-from pulumi_nuon.testing.pulumi_cli import offline_env
+from pulumi_nuon.testing.pulumi_cli import offline_env, pulumi_executable
 from pulumi_nuon.testing.simulator import SimServer
 
 __all__ = ["PulumiResult", "PulumiStack", "find_pulumi"]
@@ -66,16 +65,16 @@ def find_pulumi(pulumi_bin: str | os.PathLike[str] | None = None) -> Path:
     if pulumi_bin is not None:
         path = Path(pulumi_bin)
         folder = path.parent if path.name == "pulumi" and path.is_file() else path
-        if (folder / "pulumi").is_file():
+        if pulumi_executable(folder) is not None:
             return folder
         raise ConfigurationError(f"no `pulumi` executable in {folder}: pass the folder that holds the Pulumi CLI")
-    found = shutil.which("pulumi")
+    found = pulumi_executable(None)
     if found is None:
         raise ConfigurationError(
             "the Pulumi CLI was not found on PATH: install it (https://www.pulumi.com/docs/install/) or pass "
             "pulumi_bin= the folder that holds it"
         )
-    return Path(found).resolve().parent
+    return found.resolve().parent
 
 
 @dataclass
