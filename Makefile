@@ -74,7 +74,8 @@ sdkgen:
 		echo "go not found: tools/sdkgen is not built and tests/sdk will be skipped"; fi
 
 # What tests/sdk compile sdk/java against (tools/sdkgen/java/pom.xml: the com.pulumi:pulumi and other libraries
-# sdk/java/build.gradle declares, and Maven's plugins), fetched once into ~/.m2 so the test compiles offline (mvn -o);
+# sdk/java/build.gradle declares, and Maven's plugins), fetched once into ~/.m2 so the test compiles offline (javac
+# against the classpath `mvn -o dependency:build-classpath` resolves from the pom);
 # without Maven the step only says so (the test then skips).
 JAVA_DEPS_STAMP := tools/sdkgen/java/target/.fetched
 java-deps: $(JAVA_DEPS_STAMP)
