@@ -13,9 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from pulumi_nuon.api.protocol import ReleasePager
 from tests.conftest import tally
 from tests.reliability.conftest import Lab
-from tests.reliability.matrix import CASES, REQUEST_TIMEOUT, SURFACES, matrix, problems, run_case
+from tests.reliability.matrix import CASES, PAGE_BOUND, REQUEST_TIMEOUT, SURFACES, matrix, problems, run_case
 
 WORKERS = 64
 
@@ -24,9 +25,10 @@ WORKERS = 64
 def test_every_fault_ends_in_success_or_a_typed_error_in_time(lab: Lab, monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in {**lab.env, "NUON_REQUEST_TIMEOUT": str(REQUEST_TIMEOUT)}.items():
         monkeypatch.setenv(name, value)
+    monkeypatch.setattr(ReleasePager, "max_pages", PAGE_BOUND)
     runs = matrix(list(SURFACES))
     # Most cases wait (on a server that never answers, between retries): many threads are cheap. The few that
-    # burn CPU (a thousand pages) run alone afterwards, so they do not slow the timed cases.
+    # burn CPU (64 MiB streamed) run alone afterwards, so they do not slow the timed cases.
     pooled, solo = [r for r in runs if not r[1].solo], [r for r in runs if r[1].solo]
     started = time.monotonic()
     with ThreadPoolExecutor(WORKERS) as pool:

@@ -19,7 +19,7 @@ import platform
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -532,8 +532,9 @@ class ReleasePager:
     path: str
     limit: int | None = None
     page_size: int = C.RELEASES_PAGE_SIZE
-    max_pages: int = C.MAX_RELEASE_PAGES
     secret: str = ""
+    max_pages: ClassVar[int] = C.MAX_RELEASE_PAGES
+    """The hard page bound, for every pager (a test of the guard over a real socket may lower it)."""
     offset: int = field(default=0, init=False)
     pages: int = field(default=0, init=False)
     yielded: int = field(default=0, init=False)
