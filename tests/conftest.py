@@ -4,6 +4,7 @@ print at the end of a run (`tally`)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from collections import Counter
@@ -118,6 +119,28 @@ def new_org(*, seed: int = 7, releases: int = 0, clock: Clock | None = None) -> 
 # worker threads; CPython 3.11 before 3.11.8 keeps one process-wide AST recursion counter, which those threads can
 # leave unbalanced, and the late compile fails with "SystemError: AST constructor recursion depth mismatch"
 # (python/cpython#106905), failing an otherwise green run.
+
+
+# LocalEngine forks the Python processes it starts (dynamic-provider hosts, program processes) from a server that
+# has imported the Pulumi SDK (nuon_localengine.forkserver); it also imports what our resources' host and programs
+# load on top of it, once per server instead of once per process (measured: tests/resources/test_gate.py 15.5 ->
+# 7.7 s of CPU; docs/performance.md, "How long make test takes"). Not `pulumi_nuon.dynamic`: importing its
+# providers patches the host process they are imported in (pulumi_nuon.dynamic.host), which the server is not.
+# tests/engine/test_forkserver.py checks each name imports, and none of them brings `pulumi_nuon.dynamic` in.
+HOST_IMPORTS = (
+    "pulumi_nuon.api.client",
+    "pulumi_nuon.api.models",
+    "pulumi_nuon.gate.wait",
+    "httpx",
+    "httpcore",
+    "anyio",
+    "h11",
+    "certifi",
+)
+# nuon_localengine.forkserver.PRELOAD_ENV (not imported: that would load the SDK into every pytest process; the
+# test checks the name). The floor venv has no LocalEngine: the variable then does nothing.
+PRELOAD_ENV = "NUON_LOCALENGINE_PRELOAD"
+os.environ.setdefault(PRELOAD_ENV, ",".join(HOST_IMPORTS))
 
 
 def require_node(project: Path) -> None:

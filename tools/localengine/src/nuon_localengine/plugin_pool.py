@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -13,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import processes
 from .errors import ProgramError
 from .hosts import PluginProcess
 from .in_process import import_root
@@ -77,7 +77,7 @@ class PluginPool:
     def started_pids(self) -> list[int]:
         return list(self._started_pids)
 
-    def program_started(self, process: subprocess.Popen[bytes]) -> None:
+    def program_started(self, process: processes.Child) -> None:
         with self._lock:
             if process.pid not in self._started_pids:
                 self._started_pids.append(process.pid)

@@ -66,7 +66,7 @@ def _python_start(
     env: Mapping[str, str],
     spare: PythonSpare | None,
     modules_file: str | None,
-) -> tuple[subprocess.Popen[bytes], OutputPump | None]:
+) -> tuple[processes.Child, OutputPump | None]:
     """Start a Python program: hand `spare` the arguments if it still waits for them, else start a process."""
     directory = str(project.directory)
     args: list[str] = []
@@ -99,7 +99,7 @@ def _python_start(
 
 def _node_start(
     project: ProjectProgram, context: RunContext, *, node: str | None, env: Mapping[str, str]
-) -> subprocess.Popen[bytes]:
+) -> processes.Child:
     """Start a Node.js/TypeScript program through `@pulumi/pulumi`'s own runner, as the Node.js host does."""
     directory = str(project.directory)
     command = _node_command(project, node)
@@ -137,7 +137,7 @@ def run_project(
     python: str,
     node: str | None,
     env: Mapping[str, str],
-    on_start: Callable[[subprocess.Popen[bytes]], None],
+    on_start: Callable[[processes.Child], None],
     cancelled: threading.Event,
     spare: PythonSpare | None = None,
     modules_file: str | None = None,

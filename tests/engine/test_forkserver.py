@@ -1,0 +1,158 @@
+"""LocalEngine's fork server (`nuon_localengine.forkserver`): a forked Python child must see what a freshly started
+one sees, end as it ends, and die as it dies; anything the server cannot run faithfully starts fresh."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nuon_localengine import forkserver, processes
+from tests import conftest
+
+HERE = Path(__file__).parent
+PROBE = HERE / "fork_probe.py"
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the fork server is Linux-only")
+
+
+@pytest.fixture
+def fork(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv(forkserver.FORK_ENV, "1")
+    yield
+
+
+def _run(argv: list[str], *, forked: bool, cwd: Path = HERE, stdin: bytes = b"hello\n", **env: str) -> dict[str, Any]:
+    """Start `argv` through `processes` (forked or fresh), feed stdin, and read what it printed and how it ended."""
+    before = os.environ.get(forkserver.FORK_ENV)
+    os.environ[forkserver.FORK_ENV] = "1" if forked else "0"
+    try:
+        child = processes.start(argv, cwd=cwd, env={**os.environ, "PROBE_VALUE": "v1", **env}, stdin=subprocess.PIPE)
+    finally:
+        if before is None:
+            del os.environ[forkserver.FORK_ENV]
+        else:
+            os.environ[forkserver.FORK_ENV] = before
+    assert isinstance(child, forkserver.ForkedProcess) is forked, child
+    assert child.stdin is not None and child.stdout is not None and child.stderr is not None
+    child.stdin.write(stdin)
+    child.stdin.close()
+    out, err = child.stdout.read().decode(), child.stderr.read().decode()
+    code = child.wait(timeout=30)
+    processes.forget(child)
+    processes.close_streams(child)
+    first, _, rest = out.partition("\n")
+    return {"seen": json.loads(first), "rest": rest, "stderr": err, "code": code}
+
+
+def _same(fresh: dict[str, Any], forked: dict[str, Any]) -> None:
+    assert forked["seen"] == fresh["seen"]
+    assert (forked["rest"], forked["code"]) == (fresh["rest"], fresh["code"])
+
+
+@pytest.mark.parametrize("end", ["0", "3"])
+def test_a_forked_script_sees_and_ends_as_a_fresh_one(end: str) -> None:
+    argv = [sys.executable, "-u", str(PROBE), end]
+    fresh, forked = _run(argv, forked=False), _run(argv, forked=True)
+    _same(fresh, forked)
+    assert forked["code"] == int(end) and forked["rest"] == "thread finished\nexit hook ran\n"
+
+
+def test_a_forked_module_with_its_path_and_buffering_sees_what_a_fresh_one_sees(tmp_path: Path) -> None:
+    argv = [sys.executable, "-m", "fork_probe", "0"]  # no -u: block-buffered stdout, as a fresh one has
+    env = {"PYTHONPATH": os.pathsep.join([str(tmp_path), str(HERE)]), "PYTHONUNBUFFERED": ""}
+    fresh, forked = _run(argv, forked=False, cwd=tmp_path, **env), _run(argv, forked=True, cwd=tmp_path, **env)
+    _same(fresh, forked)
+    assert forked["seen"]["path"][:3] == [str(tmp_path), str(tmp_path), str(HERE)]
+    assert forked["seen"]["stdout"] == [False, False, "BufferedWriter"]
+
+
+def test_an_exception_ends_a_forked_child_with_its_traceback_and_exit_1() -> None:
+    argv = [sys.executable, "-u", str(PROBE), "fail"]
+    fresh, forked = _run(argv, forked=False), _run(argv, forked=True)
+    _same(fresh, forked)
+    assert forked["code"] == 1
+    for stderr in (fresh["stderr"], forked["stderr"]):
+        assert stderr.strip().endswith("RuntimeError: the probe fails"), stderr
+        assert f'File "{PROBE}", line' in stderr
+
+
+def test_a_forked_child_dies_with_its_signals_and_with_its_server(tmp_path: Path, fork: None) -> None:
+    sleeper = tmp_path / "sleeper.py"
+    sleeper.write_text(
+        "import os, sys, time\nprint(os.getppid(), 'pulumi' in sys.modules, flush=True)\ntime.sleep(60)\n"
+    )
+    children = [processes.start([sys.executable, "-u", str(sleeper)]) for _ in range(3)]
+    assert all(isinstance(child, forkserver.ForkedProcess) for child in children)
+    seen = [child.stdout.readline().split() for child in children if child.stdout is not None]
+    servers = {int(parent) for parent, _ in seen}
+    assert len(servers) == 1 and os.getpid() not in servers and {preloaded for _, preloaded in seen} == {b"True"}
+    with pytest.raises(subprocess.TimeoutExpired):
+        children[0].wait(timeout=0.1)
+    assert children[0].poll() is None
+    assert processes.stop(children[0]) == -signal.SIGTERM
+    children[1].kill()
+    assert children[1].wait(timeout=10) == -signal.SIGKILL
+    os.kill(servers.pop(), signal.SIGKILL)  # the server goes: its last child goes with it
+    assert children[2].wait(timeout=10) == -signal.SIGKILL
+    for child in children:
+        processes.forget(child)
+        processes.close_streams(child)
+
+
+@pytest.mark.parametrize(
+    ("argv", "why"),
+    [
+        ([sys.executable, "-I", str(PROBE)], "an interpreter option other than -u"),
+        ([sys.executable, "-c", "pass"], "-c"),
+        (["/bin/sh", "-c", "true"], "not Python"),
+    ],
+)
+def test_what_a_server_cannot_run_faithfully_starts_fresh(argv: list[str], why: str, fork: None) -> None:
+    child = processes.start(argv)
+    assert not isinstance(child, forkserver.ForkedProcess), why
+    processes.stop(child, close_pipes=True)
+
+
+def test_a_pythonpath_that_shadows_a_preloaded_package_starts_fresh(tmp_path: Path, fork: None) -> None:
+    (tmp_path / "pulumi").mkdir()  # another `pulumi` than the server's: a forked child would get the server's
+    child = processes.start([sys.executable, "-u", str(PROBE)], env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert not isinstance(child, forkserver.ForkedProcess)
+    processes.stop(child, close_pipes=True)
+
+
+def test_an_idle_server_is_stopped(tmp_path: Path, fork: None) -> None:
+    quick = tmp_path / "quick.py"
+    quick.write_text("import os\nprint(os.getppid(), flush=True)\n")
+    child = processes.start([sys.executable, "-u", str(quick)])
+    assert child.stdout is not None
+    server = int(child.stdout.readline())
+    assert child.wait(timeout=10) == 0
+    processes.forget(child)
+    processes.close_streams(child)
+    stopped = forkserver.stop_idle(time.monotonic() + 3600)
+    assert server in {process.pid for process in stopped}
+    for process in stopped:
+        processes.forget(process)
+    assert not Path(f"/proc/{server}").exists() or "Z" in Path(f"/proc/{server}/stat").read_text().split(")")[1][:3]
+
+
+def test_the_suites_preloads_import_and_leave_the_dynamic_host_alone() -> None:
+    """tests/conftest.py names them for the server; each must import, and none may bring in `pulumi_nuon.dynamic`
+    (its providers patch the host process they are imported in: the server is not that process)."""
+    assert conftest.PRELOAD_ENV == forkserver.PRELOAD_ENV
+    code = (
+        "import importlib, sys\n"
+        f"for name in {list(conftest.HOST_IMPORTS)!r}: importlib.import_module(name)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('pulumi_nuon.dynamic')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert (result.returncode, result.stdout.strip()) == (0, "[]"), result.stderr
