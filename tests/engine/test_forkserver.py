@@ -132,7 +132,9 @@ def test_a_pythonpath_that_shadows_a_preloaded_package_starts_fresh(tmp_path: Pa
 def test_an_idle_server_is_stopped(tmp_path: Path, fork: None) -> None:
     quick = tmp_path / "quick.py"
     quick.write_text("import os\nprint(os.getppid(), flush=True)\n")
-    child = processes.start([sys.executable, "-u", str(quick)])
+    # A start-up variable of its own gets it a server of its own: others may have children (kept spares).
+    env = {**os.environ, "PYTHON_NUON_TEST_SERVER": str(tmp_path)}
+    child = processes.start([sys.executable, "-u", str(quick)], env=env)
     assert child.stdout is not None
     server = int(child.stdout.readline())
     assert child.wait(timeout=10) == 0

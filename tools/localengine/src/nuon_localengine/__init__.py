@@ -29,7 +29,8 @@ class is over 300 lines and no module over 400):
   share) and one unit each: `step_register`, `step_read`, `step_invoke`, `step_outputs`, `step_delete`,
   `step_provider` (check/diff/create/update), `provider_access`; `resources`: the state's records; `deployment`:
   the state exported and imported;
-- `providers` (which plugin serves a package; Configure), `hosts` (plugin processes), `processes` (child lifetime);
+- `providers` (which plugin serves a package; Configure), `hosts` (plugin processes), `processes` (child lifetime),
+  `forkserver` (Python children forked from a server that imported the SDK) and `fork_main` (that server);
 - running programs: `context` (what a program runs under), `project` (reading a project), `program` (a project as
   a process), `spares` (processes started ahead), `in_process` (a callable), `python_exec` (the exec script);
 - `values` (property maps), `results` (what operations take and return), `errors` (the exception family), `sdk`

@@ -104,6 +104,9 @@ class LocalEngine:
       does that), and for a Python program the dynamic-provider host and the next operation's program process are
       started ahead (the latter has imported the SDK and the program's libraries when the operation begins; not
       with `NUON_LOCALENGINE_START_AHEAD=0` in the environment, which `make test` sets: see `spares.START_AHEAD_ENV`);
+    - on Linux a Python plugin or program process is forked from a server that has imported the SDK (and the
+      modules named in `NUON_LOCALENGINE_PRELOAD`), set up as a fresh interpreter would be, instead of started
+      fresh (see `forkserver`; `NUON_LOCALENGINE_FORK=0` starts every one fresh);
     - no DiffConfig: a changed provider config restarts its plugin (the engine may replace the provider's
       resources); an explicit provider whose config is unknown in a preview is not started, its resources echo;
     - custom resources of a package with no plugin have their inputs echoed as outputs (id `<name>-id`) where the
