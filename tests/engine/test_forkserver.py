@@ -158,3 +158,20 @@ def test_the_suites_preloads_import_and_leave_the_dynamic_host_alone() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert (result.returncode, result.stdout.strip()) == (0, "[]"), result.stderr
+
+
+def test_the_cpu_log_has_a_line_per_forked_child(tmp_path: Path, fork: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = tmp_path / "cpu.log"
+    monkeypatch.setenv(forkserver.FORK_LOG_ENV, str(log))
+    busy = tmp_path / "busy.py"
+    busy.write_text("import time\nend = time.process_time() + 0.2\nwhile time.process_time() < end: pass\n")
+    env = {**os.environ, "PYTHON_NUON_TEST_SERVER": str(tmp_path)}  # a server of its own, started with the log
+    child = processes.start([sys.executable, "-u", str(busy), "x"], env=env)
+    assert isinstance(child, forkserver.ForkedProcess) and child.wait(timeout=30) == 0
+    processes.forget(child)
+    processes.close_streams(child)
+    deadline = time.monotonic() + 10
+    while not log.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    cpu, command = log.read_text().rstrip("\n").split("\t")
+    assert command == f"-u {busy} x" and 0.2 <= float(cpu) < 5

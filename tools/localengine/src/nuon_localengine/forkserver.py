@@ -13,6 +13,7 @@ that is not a pipe, /dev/null or inherited, a request the server cannot take —
   process; it is stopped once it has had no running child for `_IDLE_SECONDS`.
 - What the server imports: `SDK_PRELOAD` and the modules named in `PRELOAD_ENV` (comma-separated). A child sees
   those modules already imported, as they were when the server imported them (under this process's environment).
+- `FORK_LOG_ENV=path` logs each forked child's CPU time and command.
 - `FORK_ENV=0` turns it off: every child is then a fresh interpreter, as the real engine starts them.
 - The returned `ForkedProcess` answers what `subprocess.Popen` does for `processes`: `pid`, the pipes, `poll`,
   `wait`, `send_signal`/`terminate`/`kill` (through a pidfd, so a reused pid is never signalled), `returncode`.
@@ -35,10 +36,13 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["FORK_ENV", "PRELOAD_ENV", "SDK_PRELOAD", "ForkedProcess", "enabled", "start", "stop_idle"]
+__all__ = ["FORK_ENV", "FORK_LOG_ENV", "PRELOAD_ENV", "SDK_PRELOAD", "ForkedProcess", "enabled", "start", "stop_idle"]
 
 FORK_ENV = "NUON_LOCALENGINE_FORK"
 PRELOAD_ENV = "NUON_LOCALENGINE_PRELOAD"
+FORK_LOG_ENV = "NUON_LOCALENGINE_FORK_LOG"
+"""A file each server appends a line to per child it reaped: CPU seconds, a tab, the command without the
+interpreter (where a test run's CPU goes: the forked children's is counted in their server's, not the test's)."""
 SDK_PRELOAD = (
     "grpc",
     "grpc._server",
@@ -145,6 +149,7 @@ class _Server:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             argv = [python, "-u", str(_FORK_MAIN), str(theirs.fileno()), ",".join(preload)]
+            argv += [os.environ[FORK_LOG_ENV]] if os.environ.get(FORK_LOG_ENV) else []
             self.process = launch(argv, env, [theirs.fileno()])
         finally:
             theirs.close()
