@@ -3,7 +3,8 @@ representative part through LocalEngine in test_engine_faults.py) × every fault
 
 Each surface's cases run concurrently (each case has its own component and install, and its faults fire only for
 them), so the table costs about as long as its slowest case. A case is right when it ends in success or in the
-expected typed error with a useful message, within its deadline + 1 s, with the token nowhere in what it showed.
+expected typed error with a useful message, within its deadline + `matrix.SLACK`, with the token nowhere in what it
+showed.
 """
 
 from __future__ import annotations
