@@ -180,13 +180,7 @@ _servers_lock = threading.Lock()
 
 
 def _startup_env(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
-    return tuple(
-        sorted(
-            (name, value)
-            for name, value in env.items()
-            if (name.startswith(_STARTUP_PREFIXES) or name in _STARTUP_NAMES) and name not in _PER_CHILD
-        )
-    )
+    return tuple(sorted((name, value) for name, value in env.items() if _startup(name) and name not in _PER_CHILD))
 
 
 def _command(argv: Sequence[str]) -> dict[str, Any] | None:
@@ -225,9 +219,8 @@ def _preload() -> list[str]:
     return [*SDK_PRELOAD, *filter(None, os.environ.get(PRELOAD_ENV, "").split(","))]
 
 
-def _server(python: str, env: Mapping[str, str], launch: Launch) -> _Server | None:
+def _server(python: str, env: Mapping[str, str], preload: list[str], launch: Launch) -> _Server | None:
     startup = _startup_env(env)
-    preload = _preload()
     key = (python, startup, tuple(preload))
     with _servers_lock:
         server = _servers.get(key)
@@ -271,11 +264,15 @@ def _streams(stdin: Any, stdout: Any, stderr: Any) -> tuple[list[int], list[int]
         else:
             for fd in close:
                 os.close(fd)
-            for file in ours:
-                if file is not None:
-                    file.close()
+            _close_files(ours)
             return None
     return child, close, (ours[0], ours[1], ours[2])
+
+
+def _close_files(files: Sequence[IO[bytes] | None]) -> None:
+    for file in files:
+        if file is not None:
+            file.close()
 
 
 def start(
@@ -293,9 +290,10 @@ def start(
     if command is None or not enabled():
         return None
     child_env = dict(os.environ if env is None else env)
-    if _shadowed(child_env, _preload()):
+    preload = _preload()
+    if _shadowed(child_env, preload):
         return None
-    server = _server(argv[0], child_env, launch)
+    server = _server(argv[0], child_env, preload, launch)
     if server is None:
         return None
     streams = _streams(stdin, stdout, stderr)
@@ -319,9 +317,7 @@ def start(
         for fd in fds:
             os.close(fd)
         status.close()
-        for file in ours:
-            if file is not None:
-                file.close()
+        _close_files(ours)
         return None
     server.last_used = time.monotonic()
     child = ForkedProcess(list(argv), int(reply), fds[0], status, ours)
