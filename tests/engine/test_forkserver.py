@@ -20,6 +20,7 @@ from tests import conftest
 
 HERE = Path(__file__).parent
 PROBE = HERE / "fork_probe.py"
+STALL = HERE / "fork_stall.py"
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the fork server is Linux-only")
 
@@ -145,6 +146,50 @@ def test_an_idle_server_is_stopped(tmp_path: Path, fork: None) -> None:
     for process in stopped:
         processes.forget(process)
     assert not Path(f"/proc/{server}").exists() or "Z" in Path(f"/proc/{server}/stat").read_text().split(")")[1][:3]
+
+
+def _gone(pid: int) -> bool:
+    """Whether the process has ended (a zombie nobody reaped yet counts: it runs nothing any more)."""
+    stat = Path(f"/proc/{pid}/stat")
+    try:
+        return stat.read_text().rsplit(")", 1)[1].split()[0] in "ZX"
+    except (OSError, IndexError):
+        return True
+
+
+@pytest.mark.parametrize("mode", ["silent", "late", "no-fd"])
+def test_a_server_that_took_a_request_but_did_not_answer_is_stopped_before_the_command_starts_fresh(
+    tmp_path: Path, fork: None, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    """The server may have forked the command, or fork it later: unless it is stopped (and its child with it), the
+    command runs twice. fork_stall.py's child runs the command only after the fresh start has."""
+    runs, pids = tmp_path / "runs", tmp_path / "pids"
+    monkeypatch.setattr(forkserver, "_FORK_MAIN", STALL)
+    monkeypatch.setattr(forkserver, "_REPLY_TIMEOUT_SECONDS", 0.5)
+    for name, value in {"STALL_MODE": mode, "STALL_PIDS": str(pids), "STALL_AFTER": str(runs)}.items():
+        monkeypatch.setenv(name, value)
+    appender = tmp_path / "append.py"
+    appender.write_text("import sys\nwith open(sys.argv[1], 'a') as runs: runs.write('run\\n')\n")
+    env = {**os.environ, "PYTHON_NUON_TEST_SERVER": str(tmp_path)}  # a server of its own: the stalling one
+    try:
+        child = processes.start([sys.executable, "-u", str(appender), str(runs)], env=env)
+        assert not isinstance(child, forkserver.ForkedProcess)
+        assert child.wait(timeout=30) == 0
+        processes.stop(child, close_pipes=True)
+        started = dict(line.split() for line in pids.read_text().splitlines())
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and runs.read_text().count("run") < 2:
+            if all(_gone(int(pid)) for pid in started.values()):
+                break
+            time.sleep(0.02)
+        assert runs.read_text() == "run\n"  # once: the fresh start; the server's child never ran it
+        assert _gone(int(started["server"])) and ("child" not in started or _gone(int(started["child"])))
+        assert not any(server.process.pid == int(started["server"]) for server in forkserver._servers.values())
+    finally:  # a server the old code kept
+        for key, server in list(forkserver._servers.items()):
+            if ("PYTHON_NUON_TEST_SERVER", str(tmp_path)) in key[1]:
+                del forkserver._servers[key]
+                processes.forget(server.stop())
 
 
 def test_the_suites_preloads_import_and_leave_the_dynamic_host_alone() -> None:

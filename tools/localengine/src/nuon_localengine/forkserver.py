@@ -18,6 +18,8 @@ that is not a pipe, /dev/null or inherited, a request the server cannot take —
 - The returned `ForkedProcess` answers what `subprocess.Popen` does for `processes`: `pid`, the pipes, `poll`,
   `wait`, `send_signal`/`terminate`/`kill` (through a pidfd, so a reused pid is never signalled), `returncode`.
   It dies with the server, and the server with the thread that started it (see `processes`).
+- A server that took a request and did not answer it in full (no reply within `_REPLY_TIMEOUT_SECONDS`, or one
+  without the pidfd) is killed with its children before `start` returns None: it may have forked the command.
 """
 
 from __future__ import annotations
@@ -166,7 +168,9 @@ class _Server:
         self.children = [child for child in self.children if child.poll() is None]
         return not self.children and now - self.last_used > _IDLE_SECONDS
 
-    def stop(self) -> subprocess.Popen[bytes]:
+    def stop(self, *, kill: bool = False) -> subprocess.Popen[bytes]:
+        if kill:  # at once: closed, it would still read (and fork) what is queued on its control socket
+            self.process.kill()
         self.control.close()  # the server exits when its control socket closes
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=2.0)
@@ -177,7 +181,7 @@ class _Server:
 
 
 _servers: dict[tuple[Any, ...], _Server] = {}
-_retired: list[subprocess.Popen[bytes]] = []  # servers found dead, for the next `stop_idle` to hand back
+_retired: list[subprocess.Popen[bytes]] = []  # stopped outside `stop_idle`, for it to hand back
 _servers_lock = threading.Lock()
 
 
@@ -304,8 +308,10 @@ def start(
     child_fds, to_close, ours = streams
     request = {**command, "argv": list(argv), "cwd": os.fspath(cwd or os.getcwd()), "env": child_env}
     status, status_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    sent = False
     try:
         socket.send_fds(server.control, [json.dumps(request).encode()], [*child_fds, status_theirs.fileno()])
+        sent = True
         status.settimeout(_REPLY_TIMEOUT_SECONDS)
         reply, fds, _, _ = socket.recv_fds(status, 64, 1)
         status.settimeout(None)
@@ -316,6 +322,8 @@ def start(
         for fd in to_close:
             os.close(fd)
     if not reply or len(fds) != 1:
+        if sent:  # it may have forked the command, or fork it yet: it must not run beside the fresh start
+            _retire(server)
         for fd in fds:
             os.close(fd)
         status.close()
@@ -325,6 +333,14 @@ def start(
     child = ForkedProcess(list(argv), int(reply), fds[0], status, ours)
     server.children.append(child)
     return child
+
+
+def _retire(server: _Server) -> None:
+    """Kill a server that took a request it did not answer in full, and its children with it (parent-death signal)."""
+    with _servers_lock:
+        for key in [key for key, known in _servers.items() if known is server]:
+            del _servers[key]
+        _retired.append(server.stop(kill=True))
 
 
 def stop_idle(now: float | None = None) -> list[subprocess.Popen[bytes]]:
