@@ -2,12 +2,16 @@
 (an exit code, or `fail`: an exception). tests/engine/test_forkserver.py runs it fresh and forked and compares."""
 
 import atexit
+import ctypes
 import json
 import os
 import signal
 import sys
 import threading
 import time
+
+death_signal = ctypes.c_int()
+ctypes.CDLL(None, use_errno=True).prctl(2, ctypes.byref(death_signal), 0, 0, 0)  # PR_GET_PDEATHSIG
 
 seen = {
     "argv": sys.argv,
@@ -24,6 +28,7 @@ seen = {
     "stdin": sys.stdin.readline(),
     "sigint": repr(signal.getsignal(signal.SIGINT)),
     "bytecode": [sys.dont_write_bytecode, sys.pycache_prefix],
+    "death_signal": death_signal.value,  # set by processes' shim (fresh) or by fork_main (forked)
     "fds": sorted(int(fd) for fd in os.listdir("/proc/self/fd")),
 }
 print(json.dumps(seen))

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from nuon_localengine import forkserver, processes
+from nuon_localengine import fork_main, forkserver, processes, python_exec
 from tests import conftest
 
 HERE = Path(__file__).parent
@@ -65,6 +65,31 @@ def test_a_forked_script_sees_and_ends_as_a_fresh_one(end: str) -> None:
     fresh, forked = _run(argv, forked=False), _run(argv, forked=True)
     _same(fresh, forked)
     assert forked["code"] == int(end) and forked["rest"] == "thread finished\nexit hook ran\n"
+    assert forked["seen"]["death_signal"] == signal.SIGKILL
+
+
+def test_the_shim_and_the_server_tie_a_childs_life_to_its_parent_alike() -> None:
+    """processes._SHIM (a fresh start) and fork_main's forked child each set the parent-death signal and check the
+    parent: two copies, as the shim is a `-c` string for a `-I -S` interpreter (a shared file would be compiled on
+    every fresh start, or cached in the source tree). The probe above sees the same signal both ways; the rest:"""
+    assert (fork_main._PR_SET_PDEATHSIG, fork_main._ORPHANED) == (processes._PR_SET_PDEATHSIG, processes._ORPHANED)
+
+
+def test_the_server_and_the_exec_script_preload_alike(tmp_path: Path) -> None:
+    """fork_main._preload and python_exec._preload are twins (scripts run as files, stdlib only before the
+    preload): each imports what it can and goes on past a module that fails (which importlib leaves out of
+    sys.modules, keeping what it imported)."""
+    (tmp_path / "nuon_twin_dep.py").write_text("")
+    (tmp_path / "nuon_twin_broken.py").write_text("import nuon_twin_dep\nraise RuntimeError('broken')\n")
+    code = (
+        "import runpy, sys\n"
+        f"sys.path.insert(0, {str(tmp_path)!r})\n"
+        "runpy.run_path(sys.argv[1], run_name='twin')['_preload']('colorsys,nuon_twin_broken,nuon_twin_missing,')\n"
+        "print(sorted(name for name in sys.modules if name.startswith(('colorsys', 'nuon_twin'))))"
+    )
+    for script in (fork_main.__file__, python_exec.__file__):
+        run = subprocess.run([sys.executable, "-c", code, script], capture_output=True, text=True, timeout=60)
+        assert (run.returncode, run.stdout) == (0, "['colorsys', 'nuon_twin_dep']\n"), (script, run.stderr)
 
 
 def test_a_forked_module_with_its_path_and_buffering_sees_what_a_fresh_one_sees(tmp_path: Path) -> None:

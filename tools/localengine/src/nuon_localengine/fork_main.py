@@ -31,7 +31,9 @@ from typing import Any
 if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
     del sys.path[0]
 
+# The parent-death lines in `_serve` repeat `processes._SHIM`'s (a fresh start's); a test checks they agree.
 _PR_SET_PDEATHSIG = 1
+_ORPHANED = 70  # the exit code of a child whose parent ended before it could tie its life to it
 _BASE_PATH = list(sys.path)  # the interpreter's own path (site-packages included): a child's path ends with it
 _INHERITED_SIGINT = signal.getsignal(signal.SIGINT)
 _MAX_REQUEST = 1 << 20
@@ -39,11 +41,10 @@ _CPU_LOG = sys.argv[3] if len(sys.argv) > 3 else ""  # forkserver.FORK_LOG_ENV's
 
 
 def _preload(names: str) -> None:
+    """Import each module named (comma-separated) that imports (`python_exec._preload`'s twin)."""
     for name in filter(None, names.split(",")):
-        try:
+        with contextlib.suppress(Exception):  # a module that fails here fails again, visibly, in the child needing it
             importlib.import_module(name)
-        except Exception:  # a module that fails here fails again, visibly, in the child that needs it
-            sys.modules.pop(name, None)
 
 
 def _stdio(unbuffered: bool) -> None:
@@ -126,7 +127,7 @@ def _serve(control: socket.socket) -> tuple[dict[str, Any], list[int]] | None:
             if pid == 0:
                 ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
                 if os.getppid() != server:
-                    os._exit(70)
+                    os._exit(_ORPHANED)
                 selector.close()
                 control.close()
                 for pidfd, (_, other) in children.items():

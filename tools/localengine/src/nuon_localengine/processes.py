@@ -56,10 +56,12 @@ class Child(Protocol):
 
 _STOP_GRACE_SECONDS = 3.0
 _PR_SET_PDEATHSIG = 1
+_ORPHANED = 70  # the exit code of a child whose parent ended before it could tie its life to it
+# fork_main's forked children run the same two lines (a test checks they agree).
 _SHIM = (
     "import ctypes,os,sys\n"
     f"ctypes.CDLL(None,use_errno=True).prctl({_PR_SET_PDEATHSIG},{int(signal.SIGKILL)},0,0,0)\n"
-    "os.getppid()==int(sys.argv[1]) or os._exit(70)\n"
+    f"os.getppid()==int(sys.argv[1]) or os._exit({_ORPHANED})\n"
     "os.execvp(sys.argv[2],sys.argv[2:])\n"
 )
 _USE_SHIM = sys.platform.startswith("linux")

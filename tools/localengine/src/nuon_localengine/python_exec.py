@@ -18,6 +18,7 @@ early start preloads.
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import json
 import logging
@@ -45,13 +46,17 @@ def _user_stacktrace(program: str) -> str:
     return traceback.format_exc()
 
 
+def _preload(names: str) -> None:
+    """Import each module named (comma-separated) that imports; `fork_main._preload`'s twin (both scripts run as
+    files: loading a module they shared would cost as many lines as these; tests/engine/test_forkserver.py)."""
+    for name in filter(None, names.split(",")):
+        with contextlib.suppress(Exception):  # a library that fails here fails again, visibly, in the program
+            importlib.import_module(name)
+
+
 def _await_arguments(preload: str) -> list[str] | None:
     """Import what the program will need, then wait for the operation's arguments (None: stdin closed)."""
-    for name in ["pulumi", "pulumi.runtime", *filter(None, preload.split(","))]:
-        try:
-            importlib.import_module(name)
-        except Exception:  # a library that fails to import here fails again, visibly, in the program
-            sys.modules.pop(name, None)
+    _preload(f"pulumi,pulumi.runtime,{preload}")
     sys.stdout.write(f"{_READY}\n")
     sys.stdout.flush()
     line = sys.stdin.readline()
