@@ -190,31 +190,37 @@ def test_a_server_that_took_a_request_but_did_not_answer_is_stopped_before_the_c
     command runs twice. fork_stall.py's child runs the command only after the fresh start has."""
     runs, pids = tmp_path / "runs", tmp_path / "pids"
     monkeypatch.setattr(forkserver, "_FORK_MAIN", STALL)
-    monkeypatch.setattr(forkserver, "_REPLY_TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(forkserver, "_REPLY_TIMEOUT_SECONDS", 1.0)
     for name, value in {"STALL_MODE": mode, "STALL_PIDS": str(pids), "STALL_AFTER": str(runs)}.items():
         monkeypatch.setenv(name, value)
     appender = tmp_path / "append.py"
     appender.write_text("import sys\nwith open(sys.argv[1], 'a') as runs: runs.write('run\\n')\n")
     env = {**os.environ, "PYTHON_NUON_TEST_SERVER": str(tmp_path)}  # a server of its own: the stalling one
+    # Started and up before the request, so the reply timeout runs out on the stall, not on its start (under load).
+    server = forkserver._server(sys.executable, env, forkserver._preload(), processes._server)
+    assert server is not None
+    deadline = time.monotonic() + 30
+    while not (pids.exists() and pids.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.02)
     try:
         child = processes.start([sys.executable, "-u", str(appender), str(runs)], env=env)
         assert not isinstance(child, forkserver.ForkedProcess)
         assert child.wait(timeout=30) == 0
         processes.stop(child, close_pipes=True)
-        started = dict(line.split() for line in pids.read_text().splitlines())
+        started = [int(line.split()[1]) for line in pids.read_text().splitlines()]
+        assert started[0] == server.process.pid and len(started) <= 2  # the server, and its child if it forked
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and runs.read_text().count("run") < 2:
-            if all(_gone(int(pid)) for pid in started.values()):
-                break
+        while runs.read_text().count("run") < 2 and not all(map(_gone, started)) and time.monotonic() < deadline:
             time.sleep(0.02)
         assert runs.read_text() == "run\n"  # once: the fresh start; the server's child never ran it
-        assert _gone(int(started["server"])) and ("child" not in started or _gone(int(started["child"])))
-        assert not any(server.process.pid == int(started["server"]) for server in forkserver._servers.values())
+        assert all(map(_gone, started)) and server not in forkserver._servers.values()
     finally:  # a server the old code kept
-        for key, server in list(forkserver._servers.items()):
-            if ("PYTHON_NUON_TEST_SERVER", str(tmp_path)) in key[1]:
+        for key, known in list(forkserver._servers.items()):
+            if known is server:
                 del forkserver._servers[key]
-                processes.forget(server.stop())
+        if server.process.poll() is None:
+            server.process.kill()
+            processes.forget(server.stop())
 
 
 def test_the_suites_preloads_import_and_leave_the_dynamic_host_alone() -> None:
