@@ -328,18 +328,23 @@ class Plugin:
         return Outcome(True, getattr(response, "id", ""), outputs, seconds=time.monotonic() - started)
 
 
-class DoneAfterFirstPoll:
-    """Each deploy (status `executing`) turns `active` `seconds` after a gate first asked about its install: every
-    gate needs that long of its own, however many run, so the wall time of many says whether they ran at once."""
+class DoneOnceAllPolled:
+    """Each deploy (status `executing`) turns `active` only once a gate has asked about every one of their installs,
+    and the test has let go (`release()`) if it held them (`held=True`): gates that waited some at a time would never
+    all have asked, so the first would wait until their timeout. Whether the gates pass says whether they waited at
+    once, however loaded the machine is (a time limit could not tell a busy machine from gates taking turns)."""
 
-    def __init__(self, sim: Simulator, deploys: list[Deploy], seconds: float) -> None:
-        self._sim, self._pending, self._seconds = sim, {d.install_id: d for d in deploys}, seconds
-        self._first: dict[str, float] = {}
+    def __init__(self, sim: Simulator, deploys: list[Deploy], *, held: bool = False) -> None:
+        self._sim, self._deploys = sim, {d.install_id: d for d in deploys}
+        self._polled: set[str] = set()
+        self._released = threading.Event()
+        if not held:
+            self._released.set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> DoneAfterFirstPoll:
-        for deploy in self._pending.values():
+    def __enter__(self) -> DoneOnceAllPolled:
+        for deploy in self._deploys.values():
             self._sim.set_timeline(deploy, Timeline.constant("executing"))
         self._thread.start()
         return self
@@ -348,21 +353,25 @@ class DoneAfterFirstPoll:
         self._stop.set()
         self._thread.join()
 
+    def release(self) -> None:
+        """Let the deploys turn `active` (once every install has been asked about)."""
+        self._released.set()
+
     @property
-    def first_polls(self) -> dict[str, float]:
-        """When (`time.monotonic()`, to 10 ms) a gate first asked about each install."""
-        return dict(self._first)
+    def all_polled(self) -> bool:
+        return self._polled >= self._deploys.keys()
 
     def _run(self) -> None:
-        while self._pending and not self._stop.wait(0.01):
-            now = time.monotonic()
-            for record in self._sim.log.for_route("latest_deploy"):
-                install = record.path.split("/")[3]
-                if install in self._pending:
-                    self._first.setdefault(install, now)
-            for install, first in list(self._first.items()):
-                if install in self._pending and now - first >= self._seconds:
-                    self._sim.set_timeline(self._pending.pop(install), Timeline.constant("active"))
+        while not self._stop.wait(0.01):
+            self._polled.update(
+                install
+                for record in self._sim.log.for_route("latest_deploy")
+                if (install := record.path.split("/")[3]) in self._deploys
+            )
+            if self.all_polled and self._released.is_set():
+                for deploy in self._deploys.values():
+                    self._sim.set_timeline(deploy, Timeline.constant("active"))
+                return
 
 
 def plugin_env() -> dict[str, str]:
