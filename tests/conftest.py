@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import threading
 from collections import Counter
 from collections.abc import Generator, Iterator
@@ -141,6 +142,12 @@ HOST_IMPORTS = (
 # test checks the name). The floor venv has no LocalEngine: the variable then does nothing.
 PRELOAD_ENV = "NUON_LOCALENGINE_PRELOAD"
 os.environ.setdefault(PRELOAD_ENV, ",".join(HOST_IMPORTS))
+
+# The Ctrl-C tests send SIGINT to the processes they start, as a shell's foreground would. A suite started with
+# SIGINT ignored (a shell's background job: `make test &`, nohup) would hand that on to every child, which would
+# then outlive its Ctrl-C: the processes start as from a foreground shell, whoever started the suite.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def require_node(project: Path) -> None:

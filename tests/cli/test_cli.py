@@ -525,7 +525,12 @@ def test_simulate_prints_its_ids_and_commands_that_work_when_pasted() -> None:
         assert done.returncode == EXIT_OK and "status" in done.stdout and "active" in done.stdout, done.stderr
     finally:
         proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=10)
+        try:
+            proc.communicate(timeout=10)
+        finally:  # a simulator that outlived its Ctrl-C would serve on after the run
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
 
 
 def test_wait_fails_when_no_deploy_appears_within_the_grace(org: Org) -> None:
