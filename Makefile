@@ -19,7 +19,7 @@ FLOOR_STAMP := $(FLOOR_VENV)/.installed
 FLOOR_TESTS := tests/unit tests/simulator tests/layout tests/cli/test_cli.py tests/functions/test_functions.py \
 	tests/reliability/test_spec_fuzz.py tests/native/test_protocol.py tests/native/test_sdk.py
 
-.PHONY: differential demo test test-deps test-main test-floor test-floor-beside soak docs bench clean pulumi-cli e2e sdks sdkgen go-modules java-deps plugin-archive plugin-release sdk-wheel
+.PHONY: differential demo test test-cpu test-deps test-main test-floor test-floor-beside soak docs bench clean pulumi-cli e2e sdks sdkgen go-modules java-deps plugin-archive plugin-release sdk-wheel
 
 # Bytecode: these machines set PYTHONDONTWRITEBYTECODE=1, under which every process a test run starts (pytest
 # workers, provider hosts, program processes, CLI runs: about 250) would compile this checkout's modules again, and
@@ -137,6 +137,12 @@ test-floor-beside: $(FLOOR_STAMP)
 
 test-floor: $(FLOOR_STAMP)
 	$(FLOOR_PYTEST)
+
+# make test with its CPU counted: every process it starts, those that outlive their parent included, and (where
+# BSD process accounting is permitted: root on Linux) broken down by kind of process (tools/cpu_account.py;
+# docs/performance.md, "How long make test takes").
+test-cpu: test-deps
+	@$(PY) tools/cpu_account.py -- $(MAKE) --no-print-directory test
 
 # The long reliability runs (tests/soak: a 200-install fleet through 30 simulated minutes with 5 % faults, eight
 # gates in one program, leak counts) and the spec fuzzing with 2,000 examples per property.
