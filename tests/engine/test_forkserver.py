@@ -223,6 +223,25 @@ def test_a_server_that_took_a_request_but_did_not_answer_is_stopped_before_the_c
             processes.forget(server.stop())
 
 
+def test_a_process_that_exits_with_a_server_running_leaves_no_socket_open(tmp_path: Path) -> None:
+    """processes.stop_all (the exit hook) kills the servers with the other children, then closes their control
+    sockets: left open, each was an 'unclosed socket' ResourceWarning as the interpreter exited."""
+    code = (
+        "import os, sys, types\n"
+        "from pathlib import Path\n"
+        "package = types.ModuleType('nuon_localengine')  # its __init__ imports the SDK: just the two modules\n"
+        "package.__path__ = [sys.argv[1]]\n"
+        "sys.modules['nuon_localengine'] = package\n"
+        "from nuon_localengine import forkserver, processes\n"
+        "forkserver._FORK_MAIN = Path(sys.argv[2])  # a server that starts in 0.05 s: it only has to be started\n"
+        "assert forkserver._server(sys.executable, dict(os.environ), [], processes._server) is not None\n"
+    )
+    env = {**os.environ, "STALL_MODE": "silent", "STALL_PIDS": str(tmp_path / "pids")}
+    argv = [sys.executable, "-W", "error", "-c", code, str(Path(forkserver.__file__).parent), str(STALL)]
+    run = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert (run.returncode, run.stderr) == (0, "")
+
+
 def test_the_suites_preloads_import_and_leave_the_dynamic_host_alone() -> None:
     """tests/conftest.py names them for the server; each must import, and none may bring in `pulumi_nuon.dynamic`
     (its providers patch the host process they are imported in: the server is not that process)."""

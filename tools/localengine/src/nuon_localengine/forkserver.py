@@ -38,7 +38,17 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["FORK_ENV", "FORK_LOG_ENV", "PRELOAD_ENV", "SDK_PRELOAD", "ForkedProcess", "enabled", "start", "stop_idle"]
+__all__ = [
+    "FORK_ENV",
+    "FORK_LOG_ENV",
+    "PRELOAD_ENV",
+    "SDK_PRELOAD",
+    "ForkedProcess",
+    "close_all",
+    "enabled",
+    "start",
+    "stop_idle",
+]
 
 FORK_ENV = "NUON_LOCALENGINE_FORK"
 PRELOAD_ENV = "NUON_LOCALENGINE_PRELOAD"
@@ -341,6 +351,14 @@ def _retire(server: _Server) -> None:
         for key in [key for key, known in _servers.items() if known is server]:
             del _servers[key]
         _retired.append(server.stop(kill=True))
+
+
+def close_all() -> None:
+    """At exit, once `processes.stop_all` killed the servers: close their control sockets."""
+    with _servers_lock:
+        for server in _servers.values():
+            server.control.close()
+        _servers.clear()
 
 
 def stop_idle(now: float | None = None) -> list[subprocess.Popen[bytes]]:

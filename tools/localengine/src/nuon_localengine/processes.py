@@ -227,6 +227,7 @@ def stop_all() -> None:
         with contextlib.suppress(OSError, subprocess.TimeoutExpired):
             process.wait(timeout=_STOP_GRACE_SECONDS)
         forget(process)
+    forkserver.close_all()
 
 
 atexit.register(stop_all)
