@@ -184,6 +184,7 @@ def run(command: list[str], json_out: str | None) -> int:
         child = subprocess.Popen(command, env={**os.environ, _ACTIVE: "1"})
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         returncode = child.wait()
+        wall = time.perf_counter() - started  # the command's; what outlived it is still counted below
         deadline = time.monotonic() + 30.0  # what outlived the command, reparented to us
         while time.monotonic() < deadline:
             try:
@@ -195,7 +196,6 @@ def run(command: list[str], json_out: str | None) -> int:
         if refused is None:
             _acct(None)
             lines.stopped.set()
-    wall = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     total = usage.ru_utime + usage.ru_stime
     report: dict[str, object] = {"command": command, "returncode": returncode, "wall": round(wall, 2)}
