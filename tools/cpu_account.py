@@ -39,7 +39,10 @@ _AHZ = 100  # the accounting clock's ticks per second
 _AFORK = 0x01  # ac_flag: forked, never exec'd
 _PR_SET_CHILD_SUBREAPER = 36
 _POLL_SECONDS = 0.01
-_READ_CMDLINE_FOR = 1.0  # seconds after a pid appears: its command line settles at exec
+# A pid's command line is read when it appears and again at these ages (seconds): it changes at exec, which comes
+# within milliseconds of the fork. Each read takes the process's memory-map lock, so a process is read five times,
+# not at every poll.
+_READ_AT = (0.03, 0.1, 0.3, 1.0)
 _ACTIVE = "CPU_ACCOUNT_ACTIVE"  # set for the command: a run inside it must not take the machine's one account
 
 
@@ -132,15 +135,20 @@ class _CommandLines(threading.Thread):
         self.stopped = threading.Event()
 
     def run(self) -> None:
-        first: dict[int, float] = {}
+        seen: dict[int, tuple[float, int]] = {}  # pid: (when it appeared, how many of _READ_AT are done)
         while not self.stopped.is_set():
             now = time.monotonic()
             for name in os.listdir("/proc"):
                 if not name.isdigit():
                     continue
                 pid = int(name)
-                if now - first.setdefault(pid, now) > _READ_CMDLINE_FOR:
-                    continue
+                if pid not in seen:
+                    seen[pid] = (now, 0)
+                else:
+                    appeared, done = seen[pid]
+                    if done == len(_READ_AT) or now - appeared < _READ_AT[done]:
+                        continue
+                    seen[pid] = (appeared, done + 1)
                 try:
                     with open(f"/proc/{pid}/cmdline", "rb") as f:
                         line = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
