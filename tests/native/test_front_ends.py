@@ -82,8 +82,10 @@ def superseded(org: Org) -> tuple[dict[str, Any], Expect]:
 def timeout(org: Org) -> tuple[dict[str, Any], Expect]:
     install = _install(org)
     org.sim.trigger_deploy(install, org.app, timeline=Timeline.of((0, "queued"), (5, "hibernating")))
-    inputs = {"install_id": install.id, "timeout_seconds": 0.6, "poll_interval_seconds": 0.05}
-    words = ["timed out after 0.6s", f"{install.id}: ", "statuses seen: queued → hibernating", "raise timeout_seconds"]
+    # 1.5 s: the gate must poll twice (queued, then hibernating: the clock moves 5 s per poll) before it times out,
+    # which a gate at 0.6 s did not always manage at load ~8.
+    inputs = {"install_id": install.id, "timeout_seconds": 1.5, "poll_interval_seconds": 0.05}
+    words = ["timed out after 1.5s", f"{install.id}: ", "statuses seen: queued → hibernating", "raise timeout_seconds"]
     return inputs, Expect(False, words=words)
 
 
