@@ -314,8 +314,10 @@ class Plugin:
             )
         )
 
-    def invoke(self, token: str, args: Mapping[str, Any]) -> Any:
-        return self.stub.Invoke(provider_pb2.InvokeRequest(tok=f"nuon:index:{token}", args=to_struct(args)))
+    def invoke(self, token: str, args: Mapping[str, Any], timeout: float | None = None) -> Any:
+        return self.stub.Invoke(
+            provider_pb2.InvokeRequest(tok=f"nuon:index:{token}", args=to_struct(args)), timeout=timeout
+        )
 
     @staticmethod
     def _outcome(call: Any) -> Outcome:

@@ -282,13 +282,7 @@ def test_ten_gates_wait_at_once_and_an_invoke_is_not_held_up(org: Org, plugin: P
         deadline = time.monotonic() + 20
         while not done.all_polled and time.monotonic() < deadline:
             time.sleep(0.01)
-        latest = plugin.stub.Invoke(
-            provider_pb2.InvokeRequest(
-                tok="nuon:index:getLatestDeploy",
-                args=to_struct({"installId": installs[0].id, "componentId": org.app.id}),
-            ),
-            timeout=20,
-        )
+        latest = plugin.invoke("getLatestDeploy", {"installId": installs[0].id, "componentId": org.app.id}, timeout=20)
         assert from_struct(getattr(latest, "return"))["status"] == "executing"  # asked while every gate waits
         done.release()
         results = [call.result(timeout=30) for call in calls]
