@@ -64,10 +64,11 @@ def parse(data: bytes) -> list[Record]:
     """The v3 records in an accounting file's bytes."""
     records = []
     for offset in range(0, len(data) - _RECORD.size + 1, _RECORD.size):
-        flag, version, *_, pid, ppid, _btime, _etime, utime, stime = _RECORD.unpack_from(data, offset)[:12]
+        fields = _RECORD.unpack_from(data, offset)
+        flag, version, *_, pid, ppid, _btime, _etime, utime, stime = fields[:12]
         if version & 0x7F != 3:
             raise ValueError(f"accounting record version {version} at byte {offset}: only v3 is read")
-        comm = _RECORD.unpack_from(data, offset)[-1].rstrip(b"\0").decode(errors="replace")
+        comm = fields[-1].rstrip(b"\0").decode(errors="replace")
         cpu = (comp_t(utime) + comp_t(stime)) / _AHZ
         records.append(Record(pid, ppid, cpu, comm, bool(flag & _AFORK)))
     return records
@@ -127,7 +128,7 @@ def kind(record: Record, command: str) -> str:
 
 
 class _CommandLines(threading.Thread):
-    """Reads each new pid's command line for a second after it appears (it changes at exec)."""
+    """Reads each new pid's command line when it appears and at the ages in `_READ_AT` (it changes at exec)."""
 
     def __init__(self) -> None:
         super().__init__(name="cmdlines", daemon=True)
